@@ -1,0 +1,1 @@
+"""Registry simulators: each registry's wire format, served over HTTP from synthetic data."""

@@ -1,0 +1,47 @@
+"""Shared database fixtures: every DB test runs on SQLite and on PostgreSQL.
+
+Sub-directories add their own fixtures in their own conftest.py; the helpers behind these
+fixtures live in tests/dbutil.py for reuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from shared_data.persistence.db import create_engine_for
+from shared_data.persistence.migrate import upgrade
+from tests.dbutil import fresh_database
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """The database backend of this test case: "sqlite" or "postgresql"."""
+    backend: str = request.param
+    return backend
+
+
+@pytest.fixture
+def database_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database (SQLite file, or a PostgreSQL schema of its own)."""
+    with fresh_database(db_backend, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def migrated_engine(database_url: str) -> Iterator[tuple[str, Engine]]:
+    """(url, engine) of a database built by the real migrations."""
+    upgrade(database_url)
+    engine = create_engine_for(database_url)
+    try:
+        yield database_url, engine
+    finally:
+        engine.dispose()

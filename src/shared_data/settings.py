@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     # Extra catalog directory whose YAML files override/extend the bundled catalog.
     catalog_dir: Path | None = None
     demo_api_key: SecretStr | None = None
+    # Key of the HMAC under which audit records store subjects (never the raw identifier).
+    # The default is for demos and tests only: set a random one in production.
+    audit_subject_key: SecretStr = SecretStr("demo-audit-subject-key-change-me")
+    # Group commit of audit rows: at most this many rows per transaction, waiting this long.
+    audit_max_batch: int = 500
+    audit_max_wait_ms: float = 2.0
+    # How long a verified API key is trusted without asking the database again (seconds).
+    auth_cache_ttl_s: float = 10.0
     # Total time a lookup may take, everything included (seconds).
     lookup_deadline_s: float = 5.0
     # Synthetic dataset size for the simulators.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class CatalogEntry(BaseModel):
@@ -35,14 +35,37 @@ class Registry(CatalogEntry):
     integrated: bool = True
 
 
+class SchemeSegment(CatalogEntry):
+    """One positional part of an identifier (e.g. PIN digits 1-3: province code)."""
+
+    pos: str
+    name: str
+    rule: str
+
+
+class SchemeExample(CatalogEntry):
+    """A synthetic identifier with what it means (valid) or why it is refused (negative)."""
+
+    value: str
+    meaning: str | None = None
+    reason: str | None = None
+
+
 class IdentifierScheme(CatalogEntry):
     id: str
     name_vi: str
     name_en: str
     issuer: str
     regex: str | None = None
+    # The same number space as another scheme (ENTERPRISE_CODE is the MST).
     same_as: str | None = None
+    # A legacy alias the issuer resolves to another scheme before lookup (CMND9 -> PIN).
+    alias_of: str | None = None
     format_note: str | None = None
+    structure: list[SchemeSegment] = Field(default_factory=list)
+    validation: list[str] = Field(default_factory=list)
+    synthetic_examples: list[SchemeExample] = Field(default_factory=list)
+    negative_examples: list[SchemeExample] = Field(default_factory=list)
     legal_ref: str | None = None
     confidence: Confidence = Confidence.MEDIUM
 
@@ -67,6 +90,9 @@ class ValidityRule(CatalogEntry):
     duration: str | None = None
     # Maximum age of an as-of snapshot (a procedure may set a stricter one).
     max_age: str | None = None
+    # For until_expiry: the record field that carries the expiry date (informational; adapters
+    # map it to `RegistryRecord.valid_until`).
+    expiry_field: str | None = None
     # Record statuses that void the document (dissolved, revoked, superseded, ...).
     void_on: list[str] = Field(default_factory=list)
     since: str | None = None
@@ -121,6 +147,9 @@ class Requirement(CatalogEntry):
     # no registry holds.
     document_type: str | None = None
     name_vi: str | None = None
+    # Stable code of a paper with no catalog document type: forms (TO_KHAI_KET_HON) and papers
+    # no registry in the catalog holds (HOP_DONG_CHUYEN_NHUONG).
+    paper_code: str | None = None
     # Any one of these document types satisfies it as well.
     alternatives: list[str] = Field(default_factory=list)
     role: str | None = None
@@ -132,6 +161,15 @@ class Requirement(CatalogEntry):
     note: str | None = None
     # For as-of snapshots: the procedure's maximum age (ISO 8601 duration), e.g. LLTP_1 P6M.
     max_age: str | None = None
+    # What the agency does when the lookup fails, besides asking for the paper and a correction
+    # request to the registry owner (Res. 66.7), e.g. "verification by the registrar".
+    fallback: str | None = None
+
+    @field_validator("replaceable_by_lookup", mode="before")
+    @classmethod
+    def _yaml_bool(cls, value: object) -> object:
+        """Accept YAML booleans (true/false) for the true/false/partial enum."""
+        return str(value).lower() if isinstance(value, bool) else value
 
 
 class Procedure(CatalogEntry):
@@ -156,6 +194,7 @@ class Catalog(CatalogEntry):
     document_uri_template: str = "vn.gov.{registry_lower}-{doctype}-{doc_id}"
 
     def document_uri(self, document_type: str, record_id: str) -> str:
+        """The DigiLocker-style URI of one record of `document_type`."""
         doc = self.document_types[document_type]
         return self.document_uri_template.format(
             registry_lower=doc.registry.lower(), doctype=doc.id, doc_id=record_id

@@ -22,6 +22,8 @@ class MaritalEvent:
     spouse_pin: str | None = None
     reg_no: str | None = None  # CIVIL_REG_NO of the marriage / divorce note
     authority: str | None = None
+    # Divorces only: the court judgment the divorce note records (e.g. 56/2023/HNGĐ-ST).
+    judgment_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,16 @@ class MaritalConfirmation:
     status_at_issue: str
     purpose: str
     authority: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResidenceStay:
+    """One registered stay in the residence database; `until` is None while it lasts."""
+
+    address: str
+    kind: str  # permanent | temporary
+    since: date
+    until: date | None = None
 
 
 @dataclass(slots=True)
@@ -65,6 +77,13 @@ class Person:
     died_on: date | None = None
     death_reg_no: str | None = None
     residence_since: date | None = None
+    # Death registration: the authority's name and the registration date (reg_no above).
+    death_reg_authority: str | None = None
+    death_reg_date: date | None = None
+    # Complete residence history, oldest first; the current permanent stay starts on
+    # `residence_since` at `permanent_address`, a current temporary stay (if any) is there too.
+    # The dead are deregistered: every stay of theirs ends on the death registration date.
+    residence_history: list[ResidenceStay] = field(default_factory=list)
 
     @property
     def marital_status(self) -> str:

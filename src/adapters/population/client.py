@@ -1,0 +1,141 @@
+"""How to talk to the population (DANCU) and residence (CUTRU) registries of the BCA.
+
+Wire protocol (synthetic, shaped like the BCA data-sharing gateway; JSON, UTF-8, Vietnamese
+keys without diacritics, dates dd/mm/yyyy):
+
+    DANCU  POST /api/v1/congdan/tracuu       X-Api-Key: <key>   X-Request-Id: <lookup id>
+           {"loaiTraCuu": "THE_CAN_CUOC", "soDinhDanh": "001090912345"}
+           {"loaiTraCuu": "SO_CMND_CU", "soCMND": "013912345"}     (legacy 9-digit subject)
+           -> 200 {"loaiTraCuu": "...", "congDan": {...}}
+    CUTRU  GET  /api/v1/cutru/{soDinhDanh}     -> 200 residence information (form CT07)
+           GET  /api/v1/hogiadinh/{soDinhDanh} -> 200 the household (the abolished book)
+    both   GET  /api/v1/trangthai              -> 200 {"trangThai": "HOAT_DONG"}  (probe)
+           errors: {"maLoi": "...", "thongBao": "..."} with 400/401/404/429/5xx
+
+How an answer is read (`read_answer`), the one place for these rules:
+- 200 with `application/json` -> the body, for the mapping to validate;
+- 404 whose JSON body says `maLoi: KHONG_TIM_THAY` -> the registry's authoritative "no such
+  record" (None); any other 404 (a proxy's HTML page, a wrong path) is unavailable;
+- 429 and 5xx -> unavailable, retriable, honouring a numeric Retry-After;
+- 401/403 and other 4xx -> unavailable, not retriable: our key or our request is wrong, and
+  retrying will not change that;
+- 200 in any other content type -> bad_response.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import httpx
+from pydantic import ValidationError
+
+from adapters.population.mapping import LOOKUP_KINDS
+from adapters.population.wire import ErrorAnswer
+from adapters.transport import RegistryTransport
+from shared_data.domain import RegistryRecord, RegistryRequest, Subject, UnavailableReason
+from shared_data.errors import RegistryError, UnknownSchemeError
+
+API_KEY_HEADER = "X-Api-Key"
+REQUEST_ID_HEADER = "X-Request-Id"
+NOT_FOUND_CODE = "KHONG_TIM_THAY"
+DANCU_LOOKUP_PATH = "/api/v1/congdan/tracuu"
+CUTRU_PATHS = {"CT07": "/api/v1/cutru/{pin}", "SO_HO_KHAU": "/api/v1/hogiadinh/{pin}"}
+STATUS_PATH = "/api/v1/trangthai"
+JSON_MEDIA_TYPE = "application/json"
+# Subject scheme -> the request key DANCU expects; CMND9 is resolved by DANCU's cross-walk.
+DANCU_SUBJECT_KEYS = {"PIN": "soDinhDanh", "CMND9": "soCMND"}
+
+
+def auth_headers(token: str) -> dict[str, str]:
+    """Both BCA registries take one API key header (the same gateway fronts them)."""
+    return {API_KEY_HEADER: token}
+
+
+def build_transport(
+    registry_id: str,
+    base_url: str,
+    token: str,
+    *,
+    read_timeout_s: float = 3.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> RegistryTransport:
+    return RegistryTransport(
+        registry_id,
+        base_url,
+        headers=auth_headers(token),
+        read_timeout_s=read_timeout_s,
+        transport=transport,
+    )
+
+
+def dancu_lookup_request(transport: RegistryTransport, request: RegistryRequest) -> httpx.Request:
+    key = DANCU_SUBJECT_KEYS.get(request.subject.scheme)
+    if key is None:
+        raise UnknownSchemeError(f"DANCU does not accept {request.subject.scheme} subjects")
+    body = {"loaiTraCuu": LOOKUP_KINDS[request.document_type].value, key: request.subject.value}
+    return transport.build_request(
+        "POST", DANCU_LOOKUP_PATH, json=body, headers={REQUEST_ID_HEADER: request.lookup_id}
+    )
+
+
+def cutru_lookup_request(transport: RegistryTransport, request: RegistryRequest) -> httpx.Request:
+    # Quirk: CUTRU is keyed by PIN only and takes it in the path (GET), unlike DANCU.
+    if request.subject.scheme != "PIN":
+        raise UnknownSchemeError(f"CUTRU does not accept {request.subject.scheme} subjects")
+    path = CUTRU_PATHS[request.document_type].format(pin=quote(request.subject.value, safe=""))
+    return transport.build_request("GET", path, headers={REQUEST_ID_HEADER: request.lookup_id})
+
+
+def probe_request(transport: RegistryTransport) -> httpx.Request:
+    return transport.build_request("GET", STATUS_PATH)
+
+
+def media_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
+def read_answer(registry_id: str, response: httpx.Response) -> bytes | None:
+    """The body of a found answer, None for the registry's explicit not-found, else raise."""
+    status = response.status_code
+    if status == 200:
+        if media_type(response) != JSON_MEDIA_TYPE:
+            raise RegistryError(UnavailableReason.BAD_RESPONSE, f"{registry_id}: not a JSON answer")
+        return response.content
+    if status == 404 and _error_code(response) == NOT_FOUND_CODE:
+        return None
+    retriable = status == 429 or status >= 500
+    raise RegistryError(
+        UnavailableReason.UPSTREAM_ERROR,
+        f"{registry_id}: HTTP {status}" + (f" {_error_code(response)}" if status < 500 else ""),
+        retriable=retriable,
+        retry_after=_retry_after(response) if retriable else None,
+    )
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    if media_type(response) != JSON_MEDIA_TYPE:
+        return None
+    try:
+        return ErrorAnswer.model_validate_json(response.content).ma_loi
+    except ValidationError:
+        return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    raw = response.headers.get("retry-after", "").strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None  # an HTTP-date: leave the backoff to the transport
+    return seconds if 0 <= seconds <= 3600 else None
+
+
+def check_subject(registry_id: str, subject: Subject, record: RegistryRecord) -> None:
+    """Refuse an answer about someone else (a registry mixing up answers must not leak them)."""
+    answered = record.fields.get("cmnd9" if subject.scheme == "CMND9" else "pin")
+    if subject.scheme == "CMND9" and answered is None:
+        return  # only the XN_CMND9 answer carries the legacy number back
+    if answered != subject.value:
+        raise RegistryError(
+            UnavailableReason.BAD_RESPONSE, f"{registry_id}: answer is about another subject"
+        )

@@ -90,6 +90,10 @@ class RegistryAnswer(Frozen):
     retry_after: float | None = None
     # Registry-side reference to collect a pending answer later.
     ticket: str | None = None
+    # Set by the caching layer: the answer came from cache (a hit, or stale-if-error), not
+    # from the registry during this lookup; provenance then says live=False with this age.
+    served_from_cache: bool = False
+    age_seconds: float = 0.0
 
     @classmethod
     def found(cls, record: RegistryRecord, retrieved_at: datetime) -> RegistryAnswer:

@@ -32,7 +32,9 @@ def test_marital_status_confirmation_is_reusable_for_six_months_from_issue(
 
 
 def test_marital_status_older_than_six_months_is_not_reusable_and_says_why() -> None:
-    validity = evaluate(SIX_MONTHS_OR_CHANGE, record(issued_on=date(2025, 7, 1)), date(2026, 11, 27))
+    validity = evaluate(
+        SIX_MONTHS_OR_CHANGE, record(issued_on=date(2025, 7, 1)), date(2026, 11, 27)
+    )
     assert not validity.reusable
     assert validity.reason == "expired: valid until 2025-12-31"
 
@@ -72,7 +74,11 @@ def test_current_state_document_is_void_when_the_registry_status_is_listed() -> 
 
 @pytest.mark.parametrize(
     ("max_age", "today", "reusable"),
-    [("P6M", date(2026, 7, 31), True), ("P6M", date(2026, 8, 1), False), (None, date(2030, 1, 1), True)],
+    [
+        ("P6M", date(2026, 7, 31), True),
+        ("P6M", date(2026, 8, 1), False),
+        (None, date(2030, 1, 1), True),
+    ],
 )
 def test_snapshot_maximum_age_is_set_per_procedure(
     max_age: str | None, today: date, reusable: bool

@@ -1,0 +1,44 @@
+# shared-data: `make run` (demo service) and `make test` are the two commands a fresh clone needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+SIM_PORT ?= $(shell expr $(PORT) + 1)
+export PORT SIM_PORT
+
+.PHONY: run test test-postgres lint typecheck openapi check-openapi bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when the project's dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/shared-data demo --port $(PORT) --sim-port $(SIM_PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/pytest -q
+
+# The same suite with PostgreSQL as the service's database.
+test-postgres: $(VENV)/.installed
+	SHARED_DATA_TEST_BACKEND=postgresql $(BIN)/pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+openapi: $(VENV)/.installed
+	$(BIN)/shared-data openapi --output openapi.yaml
+
+check-openapi: $(VENV)/.installed
+	$(BIN)/shared-data openapi --output openapi.yaml --check
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,89 @@
+"""`create_app(settings)`: the FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from lookup_api.errors import Problem, install_error_handlers
+from lookup_api.routes import catalog, lookups
+from lookup_api.services import build_services
+from shared_data.settings import Settings
+
+DESCRIPTION = """\
+**shared-data** lets a procedure backend ask, before it asks the applicant for a paper:
+*does this document already exist for this person or enterprise, and may I reuse it?*
+
+Every lookup is answered with one of `found`, `not_found`, `unavailable` (the registry could not
+be consulted: never reported as `not_found`) or `pending`, and leaves an audit record before the
+answer is sent. Errors are RFC 9457 `application/problem+json` with a stable `code`.
+
+Authenticate with `Authorization: Bearer <API key>`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the application; services are created in the lifespan, torn down after it."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings, http_transport=http_transport)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.aclose()
+
+    app = FastAPI(
+        title="shared-data lookup API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "lookups", "description": "Ask registries whether a document exists"},
+            {"name": "catalog", "description": "Registries, document types and procedures"},
+        ],
+    )
+    install_error_handlers(app)
+    app.include_router(lookups.router)
+    app.include_router(catalog.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    # FastAPI's default 422 body is replaced by our problem+json everywhere.
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            _problem_422(operation)
+    app.openapi_schema = schema
+    return schema
+
+
+def _problem_422(operation: dict[str, Any]) -> None:
+    response = operation.get("responses", {}).get("422")
+    if response is not None:
+        response["content"] = {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }

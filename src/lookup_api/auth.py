@@ -1,0 +1,54 @@
+"""Who is calling: the identity comes only from the API key, never from a header it sets."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+import anyio.to_thread
+from cachetools import TTLCache
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared_data.clients import Client
+from shared_data.errors import AuthenticationError
+
+_bearer = HTTPBearer(auto_error=False, description="API key issued by `shared-data clients create`")
+
+
+class Authenticator:
+    """Verifies API keys against the client store, remembering good ones briefly.
+
+    The cache is keyed by the key's SHA-256, so plaintext keys are never held in memory longer
+    than the request.
+    """
+
+    def __init__(self, clients: object, ttl_s: float, maxsize: int = 10_000) -> None:
+        self._clients = clients
+        self._cache: TTLCache[str, Client] = TTLCache(maxsize=maxsize, ttl=max(ttl_s, 0.001))
+        self._enabled = ttl_s > 0
+
+    async def authenticate(self, plaintext: str) -> Client:
+        fingerprint = hashlib.sha256(plaintext.encode()).hexdigest()
+        if self._enabled and (client := self._cache.get(fingerprint)) is not None:
+            return client
+        client = await anyio.to_thread.run_sync(self._clients.authenticate, plaintext)  # type: ignore[attr-defined]
+        if self._enabled:
+            self._cache[fingerprint] = client
+        return client
+
+    def forget_all(self) -> None:
+        self._cache.clear()
+
+
+async def current_client(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Client:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise AuthenticationError("An API key is required: send 'Authorization: Bearer <key>'.")
+    authenticator: Authenticator = request.app.state.services.authenticator
+    return await authenticator.authenticate(credentials.credentials)
+
+
+CurrentClient = Annotated[Client, Depends(current_client)]

@@ -19,7 +19,9 @@ Semantics, per document type (`CachePolicy` in the catalog):
 - The key is (document type, subject scheme, subject value, sorted qualifiers), never less.
 - Memory: one cachetools `TLRUCache` with `maxsize` entries in all, LRU-evicted. TLRUCache is
   the TTLCache sibling with a per-entry time-to-use, which gives each document type its own
-  TTL under one global bound (a TTLCache per type would bound each type separately).
+  TTL under one global bound (a TTLCache per type would bound each type separately). Several
+  CachingAdapters may share one store (`new_store`): the bound then holds for all registries
+  together, and a busy registry may use the room a quiet one leaves (keys name the registry).
   HOUSE_STYLE: no `@cached` on async functions; the cache is used by hand here.
 Single event loop: cache and in-flight table are touched without awaits in between.
 """
@@ -36,9 +38,11 @@ from cachetools import TLRUCache
 
 from shared_data.catalog.models import CachePolicy
 from shared_data.domain import Health, Outcome, RegistryAnswer, RegistryRequest
+from shared_data.pending import collect_from
 from shared_data.ports import RegistryAdapter
 
 CacheKey = tuple[Hashable, ...]
+Clock = Callable[[], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,14 @@ class CacheStats:
     coalesced: int = 0
     upstream_calls: int = 0
     by_outcome: dict[str, int] = field(default_factory=dict)
+
+
+CacheStore = TLRUCache[CacheKey, _Entry]
+
+
+def new_store(maxsize: int, clock: Clock = time.monotonic) -> CacheStore:
+    """A bounded answer store, to share between the CachingAdapters of several registries."""
+    return TLRUCache(maxsize, ttu=_keep_until, timer=clock)
 
 
 def cache_key(request: RegistryRequest) -> CacheKey:
@@ -82,13 +94,16 @@ class CachingAdapter:
         policies: Mapping[str, CachePolicy],
         *,
         maxsize: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = time.monotonic,
+        store: CacheStore | None = None,
     ) -> None:
+        """`store`, when given (made by `new_store` with the same clock), replaces a store of
+        `maxsize` entries of this adapter's own."""
         self.inner = inner
         self.stats = CacheStats()
         self._policies = dict(policies)
         self._clock = clock
-        self._cache: TLRUCache[CacheKey, _Entry] = TLRUCache(maxsize, ttu=_keep_until, timer=clock)
+        self._cache = store if store is not None else new_store(maxsize, clock)
         self._inflight: dict[CacheKey, asyncio.Task[RegistryAnswer]] = {}
 
     @property
@@ -105,8 +120,18 @@ class CachingAdapter:
 
     @property
     def size(self) -> int:
-        """Entries held now (expired ones may linger until the next write)."""
-        return len(self._cache)
+        """This registry's entries held now (expired ones may linger until the next write)."""
+        return sum(1 for key in self._cache if key[0] == self.registry_id)
+
+    def peek(self, request: RegistryRequest) -> RegistryAnswer | None:
+        """The fresh cached answer, counted as a hit, or None (the `CachePeek` port): lets the
+        core audit a cache hit with one record, since no registry is asked."""
+        now = self._clock()
+        entry = self._cache.get(cache_key(request))
+        if entry is None or now >= entry.fresh_until:
+            return None
+        self.stats.hits += 1
+        return _flagged(entry.answer, now - entry.stored_at)
 
     async def lookup(self, request: RegistryRequest) -> RegistryAnswer:
         """A fresh cached answer, or one shared live lookup, or a stale one on error."""
@@ -122,6 +147,10 @@ class CachingAdapter:
             return self._stale_or(key, answer)
         return answer
 
+    async def collect(self, request: RegistryRequest, ticket: str) -> RegistryAnswer:
+        """Pending answers are never cached: collecting one always asks the registry."""
+        return await collect_from(self.inner, request, ticket)
+
     async def probe(self) -> Health:
         return await self.inner.probe()
 
@@ -134,7 +163,9 @@ class CachingAdapter:
         await self.inner.aclose()
 
     def clear(self) -> None:
-        self._cache.clear()
+        """Drop this registry's entries (others sharing the store keep theirs)."""
+        for key in [key for key in self._cache if key[0] == self.registry_id]:
+            self._cache.pop(key, None)
 
     async def _shared_fetch(self, key: CacheKey, request: RegistryRequest) -> RegistryAnswer:
         task = self._inflight.get(key)

@@ -36,6 +36,9 @@ class UnavailableReason(StrEnum):
     BAD_RESPONSE = "bad_response"
     BULKHEAD_FULL = "bulkhead_full"
     NOT_INTEGRATED = "not_integrated"
+    # The registry holds the record but not its data (MyInfo's `unavailable: true`): asking
+    # again will not help; the procedure falls back to the paper plus a correction request.
+    DATA_UNAVAILABLE = "data_unavailable"
 
 
 class Subject(Frozen):
@@ -60,8 +63,11 @@ class RegistryRequest(Frozen):
     registry: str
     document_type: str
     subject: Subject
-    # Extra keys some documents need (e.g. a parcel and its owner); scheme -> value.
+    # Extra keys some documents need, by role: the catalog's `qualifiers` (GCN_QSDD is asked
+    # by its parcel with {"owner": PIN or ENTERPRISE_CODE}); validated by the core.
     qualifiers: dict[str, Subject] = Field(default_factory=dict)
+    # The caller's own total deadline in seconds, when shorter than the service's default.
+    deadline_s: float | None = Field(default=None, gt=0)
 
 
 class RegistryRecord(Frozen):
@@ -102,6 +108,18 @@ class RegistryAnswer(Frozen):
     @classmethod
     def not_found(cls, retrieved_at: datetime) -> RegistryAnswer:
         return cls(outcome=Outcome.NOT_FOUND, retrieved_at=retrieved_at)
+
+    @classmethod
+    def pending(
+        cls, ticket: str, retrieved_at: datetime, retry_after: float | None = None
+    ) -> RegistryAnswer:
+        """The registry accepted the question and will answer later; `ticket` redeems it."""
+        return cls(
+            outcome=Outcome.PENDING,
+            ticket=ticket,
+            retry_after=retry_after,
+            retrieved_at=retrieved_at,
+        )
 
     @classmethod
     def unavailable(
@@ -157,6 +175,8 @@ class LookupResult(Frozen):
     subject: Subject
     purpose: Purpose
     provenance: Provenance
+    # The lookup's extra keys by role (GCN_QSDD: the owner), as validated.
+    qualifiers: dict[str, Subject] = Field(default_factory=dict)
     document: Document | None = None
     validity: Validity | None = None
     reason: UnavailableReason | None = None

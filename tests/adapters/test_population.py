@@ -251,7 +251,8 @@ async def test_http_date_retry_after_is_left_to_the_transport(ask: Ask) -> None:
         lambda r: respond(503, b"{}", "application/json", **{"retry-after": when})
     )
     answer = await ask(lookup("CUTRU", "CT07", "PIN", MAU), http=http)
-    assert answer.outcome is Outcome.UNAVAILABLE and answer.retry_after is None
+    # A date already past asks for no wait: the answer carries the policy's hint instead.
+    assert answer.outcome is Outcome.UNAVAILABLE and answer.retry_after == 5.0
 
 
 # --- requests on the wire --------------------------------------------------------------------

@@ -49,7 +49,11 @@ def _request(document_type: str, value: str) -> RegistryRequest:
 
 
 async def _adapters_for(server: SimulatorServer, token: str) -> dict[str, RegistryAdapter]:
-    settings = Settings(simulator_url=server.base_url, simulator_token=SecretStr(token))
+    settings = Settings(
+        simulator_url=server.base_url,
+        simulator_token=SecretStr(token),
+        cache_maxsize=0,  # the adapters themselves: a cached answer would outlive a stop
+    )
     built = build_adapters(settings, _catalog())
     return {registry: built[registry] for registry in REGISTRIES}
 

@@ -30,7 +30,11 @@ def _request(registry: str, document_type: str, pin: str) -> RegistryRequest:
 def _adapters_for(
     server: SimulatorServer, token: str, catalog: Catalog
 ) -> dict[str, RegistryAdapter]:
-    settings = Settings(simulator_url=server.base_url, simulator_token=SecretStr(token))
+    settings = Settings(
+        simulator_url=server.base_url,
+        simulator_token=SecretStr(token),
+        cache_maxsize=0,  # the adapters themselves: a cached answer would outlive a stop
+    )
     # One plain-HTTP connection pool for all: building a TLS context per client costs ~40 ms.
     return build_adapters(settings, catalog, http_transport=httpx.AsyncHTTPTransport())
 
@@ -85,9 +89,10 @@ async def test_every_mounted_simulator_answers_its_adapters_probe(
 async def test_simulator_index_lists_the_registries(simulators: SimulatorServer) -> None:
     async with httpx.AsyncClient(base_url=simulators.base_url) as http:
         listing = (await http.get("/_sim")).json()
-    assert {r["id"]: r["base_path"] for r in listing["registries"]} == {
+    # Among the others (every registry of the catalog has its simulator).
+    assert {r["id"]: r["base_path"] for r in listing["registries"]}.items() >= {
         "DANCU": "/dancu", "CUTRU": "/cutru", "HOTICH": "/hotich", "DKDN": "/dkdn"
-    }  # fmt: skip
+    }.items()  # fmt: skip
 
 
 async def test_a_stopped_registry_is_unavailable_never_not_found(

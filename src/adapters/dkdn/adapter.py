@@ -103,7 +103,6 @@ class DkdnAdapter(HttpRegistryAdapter):
         return self.transport.build_request("GET", path, headers={"Accept": "application/json"})
 
     def parse_response(self, request: RegistryRequest, response: httpx.Response) -> RegistryAnswer:
-        client.check_http(response)
         try:
             envelope = client.decode_envelope(response.content)
         except MappingError as exc:

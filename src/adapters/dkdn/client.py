@@ -10,7 +10,8 @@ Wire format (synthetic, shaped like the national business-registration gateway):
 
 Every answer is `{"ma_loi": "00", "mo_ta": "Thành công", "du_lieu": {...}}`. Registry quirk:
 application errors (refused credentials included) come back as HTTP 200 with their own `ma_loi`;
-only outages surface as HTTP 5xx. `ma_loi` 04 is the one authoritative "not found".
+only outages surface as HTTP 5xx (so any non-2xx is an HTTP error of the shared transport's rules).
+`ma_loi` 04 is the one authoritative "not found".
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.dkdn.mapping import MappingError
+from adapters.resilience import ResilientCaller
 from adapters.transport import RegistryTransport
-from shared_data.domain import UnavailableReason
-from shared_data.errors import RegistryError
 
 REGISTRY_ID = "DKDN"
 DEFAULT_CLIENT_ID = "shared-data"
@@ -81,6 +81,7 @@ def build_transport(
     client_id: str = DEFAULT_CLIENT_ID,
     read_timeout_s: float = 3.0,
     transport: httpx.AsyncBaseTransport | None = None,
+    caller: ResilientCaller | None = None,
 ) -> RegistryTransport:
     return RegistryTransport(
         REGISTRY_ID,
@@ -88,6 +89,7 @@ def build_transport(
         headers=auth_headers(token, client_id),
         read_timeout_s=read_timeout_s,
         transport=transport,
+        caller=caller,
     )
 
 
@@ -101,26 +103,3 @@ def decode_envelope(body: bytes) -> Envelope:
         return Envelope.model_validate_json(body)
     except ValidationError as exc:
         raise MappingError("not a DKDN envelope") from exc
-
-
-def check_http(response: httpx.Response) -> None:
-    """Refuse any answer that is not an HTTP 200 JSON document, with the most specific reason."""
-    status = response.status_code
-    if status >= 500:
-        raise RegistryError(
-            UnavailableReason.UPSTREAM_ERROR,
-            f"{REGISTRY_ID}: HTTP {status}",
-            retriable=True,
-            retry_after=_retry_after(response),
-        )
-    if status != 200:
-        # The gateway answers its own errors with 200; any 4xx is a proxy or routing fault.
-        raise RegistryError(UnavailableReason.UPSTREAM_ERROR, f"{REGISTRY_ID}: HTTP {status}")
-    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
-        raise RegistryError(UnavailableReason.BAD_RESPONSE, f"{REGISTRY_ID}: not a JSON answer")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after", "")
-    return float(raw) if raw.isdigit() else None

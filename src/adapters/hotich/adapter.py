@@ -43,6 +43,7 @@ class HotichAdapter(HttpRegistryAdapter):
     registry_id = client.REGISTRY_ID
     document_types = frozenset(FIELDS)
     schemes = frozenset({"PIN"})
+    media_types = client.MEDIA_TYPES
 
     def build_request(self, request: RegistryRequest) -> httpx.Request:
         pin = self._subject_pin(request)
@@ -55,7 +56,6 @@ class HotichAdapter(HttpRegistryAdapter):
         )
 
     def parse_response(self, request: RegistryRequest, response: httpx.Response) -> RegistryAnswer:
-        client.check_http(response)
         try:
             result = client.decode_result(response.content)
         except MappingError as exc:

@@ -12,7 +12,8 @@ Wire format (synthetic, shaped like the MoJ's SOAP services):
 answered with `<KetQua>` (TrangThai 00 found, 01 no record, 02 bad request, 99 system error;
 the echoed MaGiaoDich, MaGiayTo and SoDinhDanh; zero or more `<GiayTo>`; for XN_TTHN also
 `<TinhTrangHienTai>`, the status code today, and `<NgayBienDongGanNhat>`), or a SOAP Fault with
-HTTP 500 (401 when the token is refused). Dates are dd/mm/yyyy (see `mapping.parse_date`).
+HTTP 500 (401 when the token is refused): the shared transport reads both as HTTP errors, so only a
+Fault inside a 200 reaches `decode_result`. Dates are dd/mm/yyyy (see `mapping.parse_date`).
 `GET /ws?wsdl` is the cheap probe. Both the adapter and the simulator use this module.
 """
 
@@ -40,9 +41,9 @@ from adapters.hotich.mapping import (
     parse_date,
     required_text,
 )
-from adapters.transport import RegistryTransport
-from shared_data.domain import RegistryRecord, UnavailableReason
-from shared_data.errors import RegistryError
+from adapters.resilience import ResilientCaller
+from adapters.transport import XML_MEDIA_TYPES, RegistryTransport
+from shared_data.domain import RegistryRecord
 
 REGISTRY_ID = "HOTICH"
 QUERY_PATH = "/ws/tracuu"
@@ -51,7 +52,7 @@ SOAP_ACTION = '"urn:hotich:TraCuuHoTich"'
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 _ENV = f"{{{SOAP_NS}}}"
-_XML_MEDIA_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml"})
+MEDIA_TYPES = XML_MEDIA_TYPES
 # Any DTD is refused before parsing: entity expansion (billion laughs) and external entities
 # (XXE) both need one, and no HOTICH message legitimately carries a DOCTYPE.
 _DTD_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -110,6 +111,7 @@ def build_transport(
     *,
     read_timeout_s: float = 3.0,
     transport: httpx.AsyncBaseTransport | None = None,
+    caller: ResilientCaller | None = None,
 ) -> RegistryTransport:
     return RegistryTransport(
         REGISTRY_ID,
@@ -117,6 +119,7 @@ def build_transport(
         headers=auth_headers(token),
         read_timeout_s=read_timeout_s,
         transport=transport,
+        caller=caller,
     )
 
 
@@ -228,28 +231,3 @@ def decode_result(body: bytes) -> Result | Fault:
         ),
         last_marital_change_on=parse_date(change) if change else None,
     )
-
-
-def check_http(response: httpx.Response) -> None:
-    """Refuse any answer that is not an HTTP 200 XML document, with the most specific reason."""
-    status = response.status_code
-    if status >= 500:
-        # SOAP faults travel as HTTP 500; the fault text is upstream's and is not echoed.
-        raise RegistryError(
-            UnavailableReason.UPSTREAM_ERROR,
-            f"{REGISTRY_ID}: HTTP {status}",
-            retriable=True,
-            retry_after=_retry_after(response),
-        )
-    if status in (401, 403):
-        raise RegistryError(UnavailableReason.UPSTREAM_ERROR, f"{REGISTRY_ID}: credentials refused")
-    if status != 200:
-        raise RegistryError(UnavailableReason.UPSTREAM_ERROR, f"{REGISTRY_ID}: HTTP {status}")
-    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in _XML_MEDIA_TYPES:
-        raise RegistryError(UnavailableReason.BAD_RESPONSE, f"{REGISTRY_ID}: not an XML answer")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after", "")
-    return float(raw) if raw.isdigit() else None

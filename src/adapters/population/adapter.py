@@ -27,6 +27,8 @@ from shared_data.errors import RegistryError, UnknownDocumentTypeError
 class _PopulationAdapter(HttpRegistryAdapter):
     """What DANCU and CUTRU share: answer reading, strict mapping, subject echo check."""
 
+    handled_statuses = client.HANDLED_STATUSES
+
     def _check_document_type(self, request: RegistryRequest) -> None:
         if request.document_type not in self.document_types:
             raise UnknownDocumentTypeError(

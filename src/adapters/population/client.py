@@ -12,14 +12,12 @@ keys without diacritics, dates dd/mm/yyyy):
     both   GET  /api/v1/trangthai              -> 200 {"trangThai": "HOAT_DONG"}  (probe)
            errors: {"maLoi": "...", "thongBao": "..."} with 400/401/404/429/5xx
 
-How an answer is read (`read_answer`), the one place for these rules:
-- 200 with `application/json` -> the body, for the mapping to validate;
-- 404 whose JSON body says `maLoi: KHONG_TIM_THAY` -> the registry's authoritative "no such
-  record" (None); any other 404 (a proxy's HTML page, a wrong path) is unavailable;
-- 429 and 5xx -> unavailable, retriable, honouring a numeric Retry-After;
-- 401/403 and other 4xx -> unavailable, not retriable: our key or our request is wrong, and
-  retrying will not change that;
-- 200 in any other content type -> bad_response.
+How an answer is read: the shared transport (`adapters.transport`) applies the status,
+content-type and size rules of every registry, and lets through a 404 in JSON because both
+registries say "no such record" with it (`HANDLED_STATUSES`). Then `read_answer`:
+- 2xx -> the body, for the mapping to validate;
+- 404 whose body says `maLoi: KHONG_TIM_THAY` -> the registry's authoritative "no such
+  record" (None); any other 404 (a wrong path, another error code) is unavailable.
 """
 
 from __future__ import annotations
@@ -31,7 +29,8 @@ from pydantic import ValidationError
 
 from adapters.population.mapping import LOOKUP_KINDS
 from adapters.population.wire import ErrorAnswer
-from adapters.transport import RegistryTransport
+from adapters.resilience import ResilientCaller
+from adapters.transport import RegistryTransport, status_error
 from shared_data.domain import RegistryRecord, RegistryRequest, Subject, UnavailableReason
 from shared_data.errors import RegistryError, UnknownSchemeError
 
@@ -41,7 +40,8 @@ NOT_FOUND_CODE = "KHONG_TIM_THAY"
 DANCU_LOOKUP_PATH = "/api/v1/congdan/tracuu"
 CUTRU_PATHS = {"CT07": "/api/v1/cutru/{pin}", "SO_HO_KHAU": "/api/v1/hogiadinh/{pin}"}
 STATUS_PATH = "/api/v1/trangthai"
-JSON_MEDIA_TYPE = "application/json"
+# The one HTTP error status these registries answer themselves, as "no such record".
+HANDLED_STATUSES = frozenset({404})
 # Subject scheme -> the request key DANCU expects; CMND9 is resolved by DANCU's cross-walk.
 DANCU_SUBJECT_KEYS = {"PIN": "soDinhDanh", "CMND9": "soCMND"}
 
@@ -58,6 +58,7 @@ def build_transport(
     *,
     read_timeout_s: float = 3.0,
     transport: httpx.AsyncBaseTransport | None = None,
+    caller: ResilientCaller | None = None,
 ) -> RegistryTransport:
     return RegistryTransport(
         registry_id,
@@ -65,6 +66,7 @@ def build_transport(
         headers=auth_headers(token),
         read_timeout_s=read_timeout_s,
         transport=transport,
+        caller=caller,
     )
 
 
@@ -90,44 +92,20 @@ def probe_request(transport: RegistryTransport) -> httpx.Request:
     return transport.build_request("GET", STATUS_PATH)
 
 
-def media_type(response: httpx.Response) -> str:
-    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
-
-
 def read_answer(registry_id: str, response: httpx.Response) -> bytes | None:
     """The body of a found answer, None for the registry's explicit not-found, else raise."""
-    status = response.status_code
-    if status == 200:
-        if media_type(response) != JSON_MEDIA_TYPE:
-            raise RegistryError(UnavailableReason.BAD_RESPONSE, f"{registry_id}: not a JSON answer")
+    if response.status_code != 404:
         return response.content
-    if status == 404 and _error_code(response) == NOT_FOUND_CODE:
+    if _error_code(response) == NOT_FOUND_CODE:
         return None
-    retriable = status == 429 or status >= 500
-    raise RegistryError(
-        UnavailableReason.UPSTREAM_ERROR,
-        f"{registry_id}: HTTP {status}" + (f" {_error_code(response)}" if status < 500 else ""),
-        retriable=retriable,
-        retry_after=_retry_after(response) if retriable else None,
-    )
+    raise status_error(registry_id, response)
 
 
 def _error_code(response: httpx.Response) -> str | None:
-    if media_type(response) != JSON_MEDIA_TYPE:
-        return None
     try:
         return ErrorAnswer.model_validate_json(response.content).ma_loi
     except ValidationError:
         return None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after", "").strip()
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return None  # an HTTP-date: leave the backoff to the transport
-    return seconds if 0 <= seconds <= 3600 else None
 
 
 def check_subject(registry_id: str, subject: Subject, record: RegistryRecord) -> None:

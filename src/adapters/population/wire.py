@@ -11,56 +11,28 @@ nothing the registry adds is ever forwarded. Quirks handled here, once:
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
 )
 from pydantic.alias_generators import to_camel
 
-WIRE_DATE_FORMAT = "%d/%m/%Y"
+from adapters.mapping_helpers import DmyDate, dmy_or_word, nfc
+
 NO_EXPIRY = "Không thời hạn"
-_WIRE_DATE = re.compile(r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
-
-
-def nfc(value: Any) -> Any:
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-
-
-def parse_wire_date(value: Any) -> Any:
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _WIRE_DATE.match(value):
-        raise ValueError("expected a dd/mm/yyyy date")
-    return datetime.strptime(value, WIRE_DATE_FORMAT).date()
-
-
-def format_wire_date(value: date) -> str:
-    return value.strftime(WIRE_DATE_FORMAT)
-
-
-def _parse_expiry(value: Any) -> Any:
-    return None if nfc(value) == NO_EXPIRY else parse_wire_date(value)
-
-
-def _format_expiry(value: date | None) -> str:
-    return NO_EXPIRY if value is None else format_wire_date(value)
 
 
 Text = Annotated[str, BeforeValidator(nfc), StringConstraints(min_length=1, max_length=500)]
 Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
 Cmnd9 = Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")]
-WireDate = Annotated[date, BeforeValidator(parse_wire_date), PlainSerializer(format_wire_date)]
-Expiry = Annotated[date | None, BeforeValidator(_parse_expiry), PlainSerializer(_format_expiry)]
+WireDate = DmyDate
+Expiry = dmy_or_word(NO_EXPIRY)
 Sex = Annotated[Literal["Nam", "Nữ"], BeforeValidator(nfc)]
 Relationship = Annotated[str, BeforeValidator(nfc), StringConstraints(min_length=1, max_length=40)]
 

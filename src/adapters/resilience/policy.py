@@ -13,6 +13,9 @@ The operation must raise `RegistryError` for every registry-side failure and ret
 registry answer: a returned value (found *or* not found) is a breaker success, a
 `RegistryError` (bad_response included) a failure, and an attempt cut off by the deadline a
 failure too. Other exceptions (our bugs, cancellation by the caller) count neither way.
+
+`ResiliencePolicy` lives in `shared_data.settings` (the core may not import `adapters`) and
+is re-exported here.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 
 from adapters.resilience.breaker import BreakerState, CircuitBreaker, Clock, Permit
@@ -31,41 +33,13 @@ from adapters.resilience.budget import RetryBudget
 from adapters.resilience.bulkhead import Bulkhead
 from shared_data.domain import UnavailableReason
 from shared_data.errors import RegistryError
+from shared_data.settings import ResiliencePolicy
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 Operation = Callable[[float], Awaitable[T]]
 
-
-class ResiliencePolicy(BaseModel):
-    """Every resilience knob for one registry, with its default (nested in the settings).
-
-    Pure pydantic, no behaviour: it can move into `shared_data.settings` unchanged.
-
-    The backoff is tenacity's full jitter, never shorter than the registry's Retry-After; a
-    retry needs `max(retry_floor_s, duration of the failed attempt)` + the wait left before
-    the deadline. The retry budget allows `max(floor, ratio * first attempts)` retries per
-    window. `breaker_window_calls`, when set, replaces the time window.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    deadline_s: float = Field(5.0, gt=0, description="Total time per lookup, retries included")
-    max_attempts: int = Field(2, ge=1, le=5, description="Attempts per lookup; 2 = one retry")
-    backoff_base_s: float = Field(0.05, ge=0, description="Retry n waits U(0, base*2^(n-1))")
-    backoff_max_s: float = Field(0.5, ge=0, description="Upper bound of one backoff wait")
-    retry_floor_s: float = Field(0.25, ge=0, description="No retry with less time left")
-    breaker_window_s: float = Field(10.0, gt=0, description="Breaker window in seconds")
-    breaker_window_calls: int | None = Field(None, ge=1, description="Or: the last N calls")
-    breaker_min_calls: int = Field(10, ge=1, description="Calls in window before it may open")
-    breaker_failure_rate: float = Field(0.5, gt=0, le=1, description="Failure share that opens")
-    breaker_open_duration_s: float = Field(5.0, gt=0, description="Fail-fast time once open")
-    breaker_half_open_probes: int = Field(1, ge=1, description="Probes at once; N ok closes")
-    bulkhead_max_concurrent: int = Field(32, ge=1, description="Lookups in flight, then fail")
-    retry_budget_ratio: float = Field(0.2, ge=0, le=1, description="Retries per first attempt")
-    retry_budget_min_per_window: int = Field(3, ge=0, description="Retry floor per window")
-    retry_budget_window_s: float = Field(10.0, gt=0, description="Retry budget window, seconds")
-    max_body_bytes: int = Field(1_000_000, ge=1, description="Larger bodies are bad_response")
+__all__ = ["ResiliencePolicy", "ResilienceStats", "ResilientCaller", "call_with_resilience"]
 
 
 @dataclass

@@ -3,7 +3,11 @@
 Registration is explicit (`SIMULATORS`): no entry points, no import side effects. Each entry is
 `build(world, token) -> Starlette`, serving that registry's own wire format; the adapters reach
 it through `Settings.registry_base_url(id)` (`{simulator_url}/{id.lower()}`).
-`GET /_sim` lists the simulated registries and their base paths.
+
+The outermost layer is fault injection (`simulators.faults`; outermost so that a `reset` can
+abort the connection itself). It owns the admin routes: `GET /_sim` lists each simulated
+registry with its base path and fault path (and the dataset's size and date),
+`/_sim/faults/{id}` sets and clears faults, `/_sim/stats` counts upstream requests.
 
 Run it with `python -m adapters.simulators.app [--host H] [--port P]` (sizes, seed and token from
 the SHARED_DATA_* settings), or call `serve_simulators(settings, host, port)`.
@@ -16,15 +20,24 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 
+from adapters.bhxh.simulator import build_simulator as bhxh_sim
+from adapters.datdai.simulator import build_simulator as datdai_sim
+from adapters.declarative.simulators.asxh import build_simulator as asxh_sim
+from adapters.declarative.simulators.vbcc import build_simulator as vbcc_sim
 from adapters.dkdn.simulator import build_simulator as dkdn_sim
+from adapters.dkxe.simulator import build_simulator as dkxe_sim
+from adapters.gplx.simulator import build_simulator as gplx_sim
+from adapters.hn_kho.simulator import build_simulator as hn_kho_sim
 from adapters.hotich.simulator import build_simulator as hotich_sim
+from adapters.lltp.simulator import build_simulator as lltp_sim
 from adapters.population.simulator import build_cutru_simulator, build_dancu_simulator
 from adapters.simulators.dataset import build_world
+from adapters.simulators.faults import FaultInjector, wrap_with_faults
 from adapters.simulators.world import World
+from adapters.thue.simulator import build_simulator as thue_sim
+from adapters.yte.simulator import build_simulator as yte_sim
 from shared_data.settings import Settings
 
 SimulatorBuilder = Callable[[World, str], Starlette]
@@ -34,6 +47,16 @@ SIMULATORS: dict[str, SimulatorBuilder] = {
     "CUTRU": build_cutru_simulator,
     "HOTICH": hotich_sim,
     "DKDN": dkdn_sim,
+    "HN_KHO": hn_kho_sim,
+    "THUE": thue_sim,
+    "GPLX": gplx_sim,
+    "DKXE": dkxe_sim,
+    "YTE": yte_sim,
+    "VBCC": vbcc_sim,
+    "ASXH": asxh_sim,
+    "BHXH": bhxh_sim,
+    "DATDAI": datdai_sim,
+    "LLTP": lltp_sim,
 }
 
 
@@ -41,23 +64,15 @@ def base_path(registry_id: str) -> str:
     return f"/{registry_id.lower()}"
 
 
-def create_simulator_app(world: World, token: str) -> Starlette:
-    """Every simulator of `SIMULATORS` over `world`, all expecting `token`."""
-    listing = [{"id": rid, "base_path": base_path(rid)} for rid in SIMULATORS]
-
-    async def index(request: Request) -> JSONResponse:
-        return JSONResponse(
-            {
-                "registries": listing,
-                "people": len(world.people),
-                "enterprises": len(world.enterprises),
-                "as_of": world.as_of.isoformat(),
-            }
-        )
-
-    routes: list[Route | Mount] = [Route("/_sim", index, methods=["GET"])]
-    routes += [Mount(base_path(rid), app=build(world, token)) for rid, build in SIMULATORS.items()]
-    return Starlette(routes=routes)
+def create_simulator_app(world: World, token: str) -> FaultInjector:
+    """Every simulator of `SIMULATORS` over `world`, all expecting `token`, behind faults."""
+    routes = [Mount(base_path(rid), app=build(world, token)) for rid, build in SIMULATORS.items()]
+    dataset = {
+        "people": len(world.people),
+        "enterprises": len(world.enterprises),
+        "as_of": world.as_of.isoformat(),
+    }
+    return wrap_with_faults(Starlette(routes=routes), list(SIMULATORS), listing=dataset)
 
 
 def simulator_world(settings: Settings) -> World:

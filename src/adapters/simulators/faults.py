@@ -114,10 +114,13 @@ def _headers(real: list[Any], length: int | None, **replace: bytes) -> list[Any]
 class FaultInjector:
     """Pure ASGI middleware: admin routes under `/_sim`, faults under each registry's path."""
 
-    def __init__(self, app: ASGIApp, registry_ids: list[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, registry_ids: list[str], listing: dict[str, Any] | None = None
+    ) -> None:
         self.app = app
         self.state = FaultState()
         self._by_path = {rid.lower(): rid for rid in registry_ids}
+        self._extra_listing = dict(listing or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         http, path = scope["type"] == "http", scope.get("path", "")
@@ -174,12 +177,16 @@ class FaultInjector:
             for low, rid in self._by_path.items()
         ]
         paths = {"faults_path": "/_sim/faults", "stats_path": "/_sim/stats"}
-        return {"registries": registries, **paths, "modes": [mode.value for mode in FaultMode]}
+        modes = [mode.value for mode in FaultMode]
+        return {"registries": registries, **paths, "modes": modes, **self._extra_listing}
 
 
-def wrap_with_faults(app: ASGIApp, registry_ids: list[str]) -> FaultInjector:
-    """The host app wrapped with fault injection and the `/_sim` admin routes."""
-    return FaultInjector(app, registry_ids)
+def wrap_with_faults(
+    app: ASGIApp, registry_ids: list[str], listing: dict[str, Any] | None = None
+) -> FaultInjector:
+    """The host app wrapped with fault injection and the `/_sim` admin routes; `listing`
+    adds its keys to what `GET /_sim` shows."""
+    return FaultInjector(app, registry_ids, listing)
 
 
 def _problem(status: int, detail: str) -> JSONResponse:
@@ -225,6 +232,13 @@ class _Exchange:
     async def body(self, body: bytes, more: bool = False) -> None:
         await self.send({"type": "http.response.body", "body": body, "more_body": more})
 
+    async def disconnected(self) -> None:
+        """Return once the client has gone (any unread request body is drained first)."""
+        while True:
+            if (await self.receive())["type"] == "http.disconnect":
+                return
+            await asyncio.sleep(0)  # a receive that never blocks must not starve the loop
+
     async def error(self, status: int | None = None) -> None:
         status, after = status or self.spec.status, self.spec.retry_after
         headers = {"retry-after": str(after)} if after is not None else None
@@ -246,10 +260,18 @@ class _Exchange:
     async def drip(self) -> None:
         status, headers, body = await self.capture()
         await self.start(status, _headers(headers, len(body)))
-        for i in range(len(body)):
-            await asyncio.sleep(self.spec.delay_s)
-            await self.body(body[i : i + 1], more=True)
-        await self.body(b"")
+        # Stop once the client has gone (a real server's writes would fail): a dripping body
+        # must not outlive its client by minutes and hold up the server's shutdown.
+        gone = asyncio.create_task(self.disconnected())
+        try:
+            for i in range(len(body)):
+                await asyncio.sleep(self.spec.delay_s)
+                if gone.done():
+                    return
+                await self.body(body[i : i + 1], more=True)
+            await self.body(b"")
+        finally:
+            gone.cancel()
 
     async def reset(self) -> None:
         """Abort the connection. Under uvicorn: reach the transport through the owner of `send`

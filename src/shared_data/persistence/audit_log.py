@@ -1,71 +1,63 @@
-"""Group-commit audit log: concurrent lookups' records share one transaction.
+"""Group-commit audit log: concurrent lookups' events share one chained transaction.
 
-Each `record()` waits until the transaction holding its row has committed, so no answer
-leaves before its audit record is durable, while one commit serves many requests
-(PERFORMANCE_NOTES.md: a commit per request caps an endpoint near 1,000 req/s).
+Each `begin()`, `complete()` and `record()` waits until the transaction holding its event has
+committed, so no registry is asked before the pending event is durable and no answer leaves
+before the completion is, while one commit serves many requests (PERFORMANCE_NOTES.md: a
+commit per request caps an endpoint near 1,000 req/s). The writer thread also signs
+checkpoints (every N rows or T seconds) and marks abandoned lookups (audit_recovery.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import queue
 import threading
-import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError, IntegrityError
 
 from shared_data.errors import AuditUnavailableError
-from shared_data.persistence.audit_repository import AuditRepository
-from shared_data.ports import AuditEntry
+from shared_data.persistence.audit_chain import CheckpointPolicy
+from shared_data.persistence.audit_recovery import abandon_stale
+from shared_data.persistence.audit_repository import (
+    COMPLETED,
+    PENDING,
+    AuditRepository,
+)
+from shared_data.persistence.audit_signing import Checkpoint, public_key_pem, signing_key_for
+from shared_data.persistence.audit_writer import (
+    STOP,
+    AuditLogStats,
+    AuditWriter,
+    QueuedEvent,
+    QueuedJob,
+    Waiter,
+)
+from shared_data.ports import AuditEntry, AuditStart
+from shared_data.settings import Settings
+
+__all__ = ["AuditLogStats", "GroupCommitAuditLog"]
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class AuditLogStats:
-    """Counters for metrics: commits (batches) and rows, written and failed."""
-
-    batches: int
-    rows: int
-    failed_batches: int
-    failed_rows: int
-    queued: int
-
-
-@dataclass
-class _Pending:
-    """One row waiting for its commit, and how to tell its caller."""
-
-    entry: AuditEntry
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[None]
-    row: dict[str, Any] = field(default_factory=dict)
-
-    def settle(self, error: BaseException | None) -> None:
-        """Resolve the caller's future from the writer thread."""
-        # RuntimeError: the caller's loop is closed, so nobody is waiting any more.
-        with contextlib.suppress(RuntimeError):
-            self.loop.call_soon_threadsafe(_settle, self.future, error)
-
-
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():  # the caller gave up (cancelled or timed out)
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
+def _tick_s(checkpoints: CheckpointPolicy | None, abandon_after_s: float) -> float:
+    # Idle ticks sign time-based checkpoints and sweep abandoned lookups: often enough for
+    # both, never a busy loop, at least once a minute.
+    interval_s = 600.0 if checkpoints is None else checkpoints.interval.total_seconds()
+    return min(max(min(interval_s / 10, abandon_after_s / 2), 1.0), 60.0)
 
 
 class GroupCommitAuditLog:
-    """The `AuditLog` port over SQL: one writer thread, one transaction per batch."""
+    """The `AuditLog` port over SQL: one writer thread, one chained transaction per batch."""
 
     def __init__(
         self,
@@ -76,30 +68,68 @@ class GroupCommitAuditLog:
         max_wait_ms: float = 2.0,
         max_queue: int = 10_000,
         record_timeout_s: float | None = 10.0,
+        checkpoints: CheckpointPolicy | None = None,
+        abandon_after_s: float = 60.0,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._repository = AuditRepository(engine, subject_key)
-        self._max_batch = max_batch
-        self._max_wait_s = max_wait_ms / 1000
+        self._engine = engine
+        self._policy = checkpoints
+        self._repository = AuditRepository(
+            engine, subject_key, checkpoints=self._policy, clock=clock
+        )
+        self._abandon_after = timedelta(seconds=abandon_after_s)
+        self._clock = clock
         self._record_timeout_s = record_timeout_s
-        self._queue: queue.Queue[_Pending | object] = queue.Queue(max_queue)
+        self._writer = AuditWriter(
+            self._repository,
+            self._maintain,
+            max_batch=max_batch,
+            max_wait_s=max_wait_ms / 1000,
+            max_queue=max_queue,
+            tick_s=_tick_s(checkpoints, abandon_after_s),
+        )
         self._lock = threading.Lock()  # orders "accepting?" checks against the stop marker
         self._accepting = False
         self._thread: threading.Thread | None = None
-        self._counts = {"batches": 0, "rows": 0, "failed_batches": 0, "failed_rows": 0}
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Settings) -> GroupCommitAuditLog:
+        """Build the log the settings describe (signing key included; see audit_signing)."""
+        configured = settings.audit_signing_key
+        key = signing_key_for(
+            None if configured is None else configured.get_secret_value(), settings.database_url
+        )
+        interval = timedelta(seconds=settings.audit_checkpoint_interval_s)
+        return cls(
+            engine,
+            settings.audit_subject_key.get_secret_value(),
+            max_batch=settings.audit_max_batch,
+            max_wait_ms=settings.audit_max_wait_ms,
+            checkpoints=CheckpointPolicy(key, settings.audit_checkpoint_every, interval),
+            abandon_after_s=settings.audit_abandon_after_s,
+        )
 
     @property
     def stats(self) -> AuditLogStats:
         """Return a snapshot of the counters."""
-        return AuditLogStats(**self._counts, queued=self._queue.qsize())
+        return self._writer.stats
+
+    def public_key_pem(self) -> str | None:
+        """Return the PEM of the key checkpoints are signed with (None: no signing key)."""
+        return None if self._policy is None else public_key_pem(self._policy.key)
 
     def start(self) -> None:
-        """Start the writer thread (idempotent; a closed log stays closed)."""
+        """Start the writer thread and queue a sweep for lookups a dead process left pending."""
         with self._lock:
             if self._thread is not None:
                 return
-            self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+            self._thread = threading.Thread(
+                target=self._writer.run, name="audit-writer", daemon=True
+            )
             self._accepting = True
             self._thread.start()
+        # Nobody waits for this one: start-up must not block on the database.
+        self._writer.queue.put(QueuedJob(self._sweep))
 
     async def aclose(self) -> None:
         """Stop accepting, write every row already queued, then stop the writer."""
@@ -108,23 +138,35 @@ class GroupCommitAuditLog:
         if not was_accepting or self._thread is None:
             return
         # A blocking put: the stop marker must get in even behind a full queue.
-        await asyncio.to_thread(self._queue.put, _STOP)
+        await asyncio.to_thread(self._writer.queue.put, STOP)
         await asyncio.to_thread(self._thread.join)
 
+    async def begin(self, start: AuditStart) -> None:
+        """Return once the lookup's pending event is committed."""
+        await self._append(start, PENDING)
+
+    async def complete(self, entry: AuditEntry) -> None:
+        """Return once the lookup's completed event is committed."""
+        await self._append(entry, COMPLETED)
+
     async def record(self, entry: AuditEntry) -> None:
-        """Return once the entry is committed; raise AuditUnavailableError otherwise."""
-        loop = asyncio.get_running_loop()
-        pending = _Pending(entry, loop, loop.create_future())
-        self._enqueue(pending)
-        try:
-            async with asyncio.timeout(self._record_timeout_s):
-                await pending.future
-        except TimeoutError as exc:
-            # The row may still be written later; the answer must not leave either way.
-            raise AuditUnavailableError("audit store did not confirm the record in time") from exc
+        """Return once the entry is committed, as one completed event (no pending before it)."""
+        await self._append(entry, COMPLETED)
+
+    async def recover_abandoned(self) -> int:
+        """Mark lookups pending past the grace period abandoned now; return how many."""
+        result: int = await self._run(self._sweep)
+        return result
+
+    async def checkpoint(self) -> Checkpoint | None:
+        """Sign a checkpoint of the chain's head now (None when nothing new to cover)."""
+        if self._policy is None:
+            raise ValueError("this audit log has no signing key")
+        result: Checkpoint | None = await self._run(self._repository.checkpoint)
+        return result
 
     async def check_writable(self) -> bool:
-        """Tell whether the writer runs and the audit table accepts writes (readiness)."""
+        """Tell whether the writer runs and the audit tables accept writes (readiness)."""
         if not self._accepting or self._thread is None or not self._thread.is_alive():
             return False
         try:
@@ -135,83 +177,44 @@ class GroupCommitAuditLog:
             return False
         return True
 
-    def _enqueue(self, pending: _Pending) -> None:
+    async def _append(self, entry: AuditStart, state: str) -> None:
+        loop = asyncio.get_running_loop()
+        event = QueuedEvent(loop, loop.create_future(), entry, state)
+        await self._wait(event, event)
+
+    async def _run(self, job: Callable[[], Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        waiter = Waiter(loop, loop.create_future())
+        return await self._wait(QueuedJob(job, waiter), waiter)
+
+    async def _wait(self, item: QueuedEvent | QueuedJob, waiter: Waiter) -> Any:
+        self._enqueue(item)
+        try:
+            async with asyncio.timeout(self._record_timeout_s):
+                return await waiter.future
+        except TimeoutError as exc:
+            # The row may still be written later; the answer must not leave either way.
+            raise AuditUnavailableError("audit store did not confirm the record in time") from exc
+
+    def _enqueue(self, item: QueuedEvent | QueuedJob) -> None:
         with self._lock:
             if not self._accepting:
                 raise AuditUnavailableError("audit log is not running")
             try:
-                self._queue.put_nowait(pending)
+                self._writer.queue.put_nowait(item)
             except queue.Full as exc:
                 raise AuditUnavailableError("audit queue is full") from exc
 
-    def _run(self) -> None:
-        stop = False
-        while not stop:
-            batch, stop = self._next_batch()
-            try:
-                self._write(batch)
-            except Exception:  # never let the writer die with callers waiting on it
-                self._fail(batch)
+    def _sweep(self) -> int:
+        now = self._clock()
+        return abandon_stale(
+            self._engine,
+            older_than=now - self._abandon_after,
+            now=now,
+            checkpoints=self._policy,
+        )
 
-    def _next_batch(self) -> tuple[list[_Pending], bool]:
-        """Block for one row, then gather more for up to max_wait (or until max_batch)."""
-        first = self._queue.get()
-        if not isinstance(first, _Pending):
-            return [], True
-        batch = [first]
-        deadline = time.monotonic() + self._max_wait_s
-        while len(batch) < self._max_batch:
-            try:
-                item = self._queue.get(timeout=max(deadline - time.monotonic(), 0.0))
-            except queue.Empty:
-                break
-            if not isinstance(item, _Pending):
-                return batch, True
-            batch.append(item)
-        return batch, False
-
-    def _write(self, batch: list[_Pending]) -> None:
-        """Commit one batch, then tell every waiter; one bad row must not sink the rest."""
-        ready = [pending for pending in batch if self._prepare(pending)]
-        if not ready:
-            return
-        try:
-            self._repository.insert_rows([pending.row for pending in ready])
-        except (IntegrityError, DataError):
-            # A row-level fault (say a repeated lookup_id): only that row's caller should fail.
-            log.warning("audit batch refused; writing its rows one by one", exc_info=True)
-            for pending in ready:
-                self._write_one(pending)
-        except Exception:  # the store itself is failing: every waiter of the batch fails
-            self._fail(ready)
-        else:
-            self._succeed(ready)
-
-    def _write_one(self, pending: _Pending) -> None:
-        try:
-            self._repository.insert_rows([pending.row])
-        except Exception:
-            self._fail([pending])
-            return
-        self._succeed([pending])
-
-    def _prepare(self, pending: _Pending) -> bool:
-        try:
-            pending.row = self._repository.to_row(pending.entry)
-        except Exception:
-            self._fail([pending])
-            return False
-        return True
-
-    def _succeed(self, pending: list[_Pending]) -> None:
-        self._counts["batches"] += 1
-        self._counts["rows"] += len(pending)
-        for item in pending:
-            item.settle(None)
-
-    def _fail(self, pending: list[_Pending]) -> None:
-        log.error("audit records not written", extra={"rows": len(pending)}, exc_info=True)
-        self._counts["failed_batches"] += 1
-        self._counts["failed_rows"] += len(pending)
-        for item in pending:
-            item.settle(AuditUnavailableError("audit store not writable"))
+    def _maintain(self) -> None:
+        self._sweep()
+        if self._policy is not None:
+            self._repository.checkpoint_if_due()

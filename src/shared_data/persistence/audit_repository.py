@@ -1,21 +1,39 @@
-"""The audit records table: batched appends and the few reads ops and tests need."""
+"""The audit records table: chained appends in batches, and the few reads ops and tests need.
+
+Rows are events of a lookup (audit_chain.py explains why): `pending` before the registry is
+asked, then `completed` with the outcome, or `abandoned` if the completion never came.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, delete, func, insert, literal, select
+from sqlalchemy import Engine, Row, delete, exists, func, literal, select
 
 from shared_data.domain import Frozen
+from shared_data.persistence import audit_chain as chain
+from shared_data.persistence.audit_signing import Checkpoint
 from shared_data.persistence.keys import subject_key_bytes, subject_ref
+from shared_data.persistence.tables import audit_chain_head_table as head_t
 from shared_data.persistence.tables import audit_records_table as audit_t
-from shared_data.ports import AuditEntry
+from shared_data.ports import AuditEntry, AuditStart
+
+PENDING = "pending"
+COMPLETED = "completed"
+ABANDONED = "abandoned"
+_START_FIELDS = set(AuditStart.model_fields) - {"subject_value"}
+_OUTCOME_FIELDS = ("outcome", "reason", "digest")
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
 
 
 class AuditRecord(Frozen):
-    """One stored audit record: the subject appears only as its keyed reference."""
+    """One stored audit event: the subject appears only as its keyed reference."""
 
     id: int
     lookup_id: str
@@ -28,68 +46,126 @@ class AuditRecord(Frozen):
     registry: str
     subject_scheme: str
     subject_ref: str
-    outcome: str
+    outcome: str | None
     reason: str | None
     digest: str | None
     request_id: str | None
     state: str
+    seq: int | None
+    prev_hash: str | None
+    hash: str | None
 
 
 class AuditRepository:
-    """Appends audit records (Core executemany, one transaction) and reads them back."""
+    """Appends audit events to the hash chain (one transaction per batch) and reads them."""
 
-    def __init__(self, engine: Engine, subject_key: str | bytes) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        subject_key: str | bytes,
+        *,
+        checkpoints: chain.CheckpointPolicy | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._engine = engine
         self._subject_key = subject_key_bytes(subject_key)
+        self._checkpoints = checkpoints
+        self._clock = clock
 
     def subject_ref(self, scheme: str, value: str) -> str:
         """Return the keyed reference under which a subject's records are stored."""
         return subject_ref(self._subject_key, scheme, value)
 
-    def to_row(self, entry: AuditEntry) -> dict[str, Any]:
-        """Turn an entry into a row, replacing the raw identifier by its keyed reference."""
+    def to_row(self, entry: AuditStart, state: str = COMPLETED) -> dict[str, Any]:
+        """Turn an event into a row, replacing the raw identifier by its keyed reference."""
         if entry.occurred_at.utcoffset() is None:
             raise ValueError("occurred_at must be timezone-aware")
-        row = entry.model_dump(exclude={"subject_value"})
+        row: dict[str, Any] = dict.fromkeys(_OUTCOME_FIELDS)
+        row |= entry.model_dump(include=_START_FIELDS)
+        if state != PENDING and isinstance(entry, AuditEntry):
+            row |= entry.model_dump(include=set(_OUTCOME_FIELDS))
+            row["outcome"] = str(entry.outcome)
         row["occurred_at"] = entry.occurred_at.astimezone(UTC)
-        row["outcome"] = str(entry.outcome)
         row["subject_ref"] = self.subject_ref(entry.subject_scheme, entry.subject_value)
+        row["state"] = state
         return row
 
     def append_many(self, entries: Sequence[AuditEntry]) -> None:
-        """Write the entries in one transaction: all of them, or none."""
+        """Write completed records in one transaction: all of them, or none."""
         self.insert_rows([self.to_row(entry) for entry in entries])
 
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert rows made by `to_row` in one transaction (executemany)."""
+        """Chain rows made by `to_row` in order and insert them in one transaction."""
         if not rows:
             return
-        # A hash chain would be computed here, inside the transaction, over `rows` in order.
         with self._engine.begin() as conn:
-            conn.execute(insert(audit_t), list(rows))
+            head = chain.append(conn, chain.lock_head(conn), rows)
+            head = chain.maybe_checkpoint(conn, head, self._checkpoints, self._clock())
+            chain.save_head(conn, head)
+
+    def checkpoint(self) -> Checkpoint | None:
+        """Sign a checkpoint of the head now (on demand); None if no row is left uncovered."""
+        if self._checkpoints is None:
+            raise ValueError("no signing key: checkpoints cannot be signed")
+        with self._engine.begin() as conn:
+            head = chain.lock_head(conn)
+            if head.seq <= head.checkpoint_seq:
+                return None
+            head = chain.write_checkpoint(conn, head, self._checkpoints.key, self._clock())
+            chain.save_head(conn, head)
+            return chain.latest(conn, chain.CHECKPOINT)
+
+    def checkpoint_if_due(self) -> None:
+        """Sign a checkpoint if the policy says one is due (only a read when it is not)."""
+        if self._checkpoints is None:
+            return
+        now = self._clock()
+        with self._engine.connect() as conn:
+            if not self._checkpoints.due(chain.read_head(conn), now):
+                return
+        with self._engine.begin() as conn:
+            head = chain.lock_head(conn)
+            chain.save_head(conn, chain.maybe_checkpoint(conn, head, self._checkpoints, now))
 
     def check_writable(self) -> None:
-        """Raise if the table cannot be written now (a write that touches no row, rolled back)."""
+        """Raise if the tables cannot be written now (writes that touch no row, rolled back)."""
         with self._engine.connect() as conn:
             conn.execute(delete(audit_t).where(literal(1) == 0))
+            conn.execute(head_t.update().where(literal(1) == 0).values(seq=head_t.c.seq))
             conn.rollback()
 
     def count(self) -> int:
-        """Return the number of stored records."""
+        """Return the number of stored events."""
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(audit_t)).scalar_one())
 
     def by_lookup_id(self, lookup_id: str) -> AuditRecord | None:
-        """Return the record of one lookup, if any."""
-        with self._engine.connect() as conn:
-            row = conn.execute(select(audit_t).where(audit_t.c.lookup_id == lookup_id)).first()
-        return None if row is None else _record_from(row)
-
-    def for_subject(self, subject_ref: str, limit: int = 100) -> list[AuditRecord]:
-        """Return a subject's most recent records, newest first."""
+        """Return the latest event of one lookup (its current state), if any."""
         statement = (
             select(audit_t)
-            .where(audit_t.c.subject_ref == subject_ref)
+            .where(audit_t.c.lookup_id == lookup_id)
+            .order_by(audit_t.c.seq.desc().nulls_last())
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(statement).first()
+        return None if row is None else _record_from(row)
+
+    def events(self, lookup_id: str) -> list[AuditRecord]:
+        """Return every event of one lookup, in chain order."""
+        statement = select(audit_t).where(audit_t.c.lookup_id == lookup_id).order_by(audit_t.c.seq)
+        with self._engine.connect() as conn:
+            return [_record_from(row) for row in conn.execute(statement)]
+
+    def for_subject(self, subject_ref: str, limit: int = 100) -> list[AuditRecord]:
+        """Return a subject's most recent lookups (each at its latest event), newest first."""
+        later = audit_t.alias("later")
+        superseded = exists().where(
+            later.c.lookup_id == audit_t.c.lookup_id, later.c.seq > audit_t.c.seq
+        )
+        statement = (
+            select(audit_t)
+            .where(audit_t.c.subject_ref == subject_ref, ~superseded)
             .order_by(audit_t.c.occurred_at.desc(), audit_t.c.id.desc())
             .limit(limit)
         )

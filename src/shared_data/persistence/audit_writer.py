@@ -1,0 +1,209 @@
+"""The audit writer thread: queued events become one chained transaction per batch.
+
+The chain is computed here, in order, inside the batch's transaction (audit_chain.py), so the
+hashing costs one pass over the batch and callers only wait for the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import DataError, IntegrityError
+
+from shared_data.errors import AuditUnavailableError
+from shared_data.persistence.audit_repository import AuditRepository
+from shared_data.ports import AuditStart
+
+log = logging.getLogger(__name__)
+
+STOP = object()
+
+
+@dataclass(frozen=True)
+class AuditLogStats:
+    """Counters for metrics: commits (batches) and rows, written and failed."""
+
+    batches: int
+    rows: int
+    failed_batches: int
+    failed_rows: int
+    queued: int
+
+
+@dataclass
+class Waiter:
+    """Someone on an event loop waiting for the writer thread."""
+
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+    def settle(self, result: Any = None, error: BaseException | None = None) -> None:
+        """Resolve the caller's future from the writer thread."""
+        # RuntimeError: the caller's loop is closed, so nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(_settle, self.future, result, error)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():  # the caller gave up (cancelled or timed out)
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+
+
+@dataclass
+class QueuedEvent(Waiter):
+    """One event waiting for its commit."""
+
+    entry: AuditStart
+    state: str
+    row: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class QueuedJob:
+    """Chain work other than appending events (recovery, a checkpoint), run in queue order."""
+
+    run: Callable[[], Any]
+    waiter: Waiter | None = None
+
+    def settle(self, result: Any = None, error: BaseException | None = None) -> None:
+        """Tell the waiter, if anyone waits."""
+        if self.waiter is not None:
+            self.waiter.settle(result, error)
+
+
+class AuditWriter:
+    """The loop of the writer thread: gather a batch, chain and commit it, tell the waiters."""
+
+    def __init__(
+        self,
+        repository: AuditRepository,
+        maintain: Callable[[], None],
+        *,
+        max_batch: int,
+        max_wait_s: float,
+        max_queue: int,
+        tick_s: float,
+    ) -> None:
+        self.queue: queue.Queue[QueuedEvent | QueuedJob | object] = queue.Queue(max_queue)
+        self._repository = repository
+        self._maintain = maintain
+        self._max_batch = max_batch
+        self._max_wait_s = max_wait_s
+        self._tick_s = tick_s
+        self._next_tick = time.monotonic() + tick_s
+        self._counts = {"batches": 0, "rows": 0, "failed_batches": 0, "failed_rows": 0}
+
+    @property
+    def stats(self) -> AuditLogStats:
+        """Return a snapshot of the counters."""
+        return AuditLogStats(**self._counts, queued=self.queue.qsize())
+
+    def run(self) -> None:
+        """Write batches until the stop marker, which comes after every row queued before it."""
+        stop = False
+        while not stop:
+            batch, job, stop = self._next_batch()
+            try:
+                self._write(batch)
+            except Exception:  # never let the writer die with callers waiting on it
+                self._fail(batch)
+            if job is not None:
+                self._run_job(job)
+            self._tick()
+
+    def _next_batch(self) -> tuple[list[QueuedEvent], QueuedJob | None, bool]:
+        """Block for one item (or a tick), then gather events for up to max_wait."""
+        try:
+            first = self.queue.get(timeout=self._tick_s)
+        except queue.Empty:
+            return [], None, False
+        if not isinstance(first, QueuedEvent):
+            return [], first if isinstance(first, QueuedJob) else None, first is STOP
+        batch = [first]
+        deadline = time.monotonic() + self._max_wait_s
+        while len(batch) < self._max_batch:
+            try:
+                item = self.queue.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                break
+            if not isinstance(item, QueuedEvent):
+                return batch, item if isinstance(item, QueuedJob) else None, item is STOP
+            batch.append(item)
+        return batch, None, False
+
+    def _run_job(self, job: QueuedJob) -> None:
+        try:
+            result = job.run()
+        except Exception:
+            log.exception("audit chain job failed")
+            job.settle(error=AuditUnavailableError("audit store not writable"))
+        else:
+            job.settle(result)
+
+    def _tick(self) -> None:
+        if time.monotonic() < self._next_tick:
+            return
+        self._next_tick = time.monotonic() + self._tick_s
+        try:
+            self._maintain()
+        except Exception:  # maintenance is retried at the next tick; appends go on
+            log.exception("audit chain maintenance failed")
+
+    def _write(self, batch: list[QueuedEvent]) -> None:
+        """Commit one batch, then tell every waiter; one bad row must not sink the rest."""
+        ready = [event for event in batch if self._prepare(event)]
+        if not ready:
+            return
+        try:
+            self._repository.insert_rows([event.row for event in ready])
+        except (IntegrityError, DataError):
+            # A row-level fault (say a repeated event): only that row's caller should fail.
+            log.warning("audit batch refused; writing its rows one by one", exc_info=True)
+            for event in ready:
+                self._write_one(event)
+        except Exception:  # the store itself is failing: every waiter of the batch fails
+            self._fail(ready)
+        else:
+            self._succeed(ready)
+
+    def _write_one(self, event: QueuedEvent) -> None:
+        try:
+            self._repository.insert_rows([event.row])
+        except Exception:
+            self._fail([event])
+            return
+        self._succeed([event])
+
+    def _prepare(self, event: QueuedEvent) -> bool:
+        try:
+            event.row = self._repository.to_row(event.entry, event.state)
+        except Exception:
+            self._fail([event])
+            return False
+        return True
+
+    def _succeed(self, events: list[QueuedEvent]) -> None:
+        self._counts["batches"] += 1
+        self._counts["rows"] += len(events)
+        for event in events:
+            event.settle()
+
+    def _fail(self, events: list[QueuedEvent]) -> None:
+        if not events:
+            return
+        log.error("audit records not written", extra={"rows": len(events)}, exc_info=True)
+        self._counts["failed_batches"] += 1
+        self._counts["failed_rows"] += len(events)
+        for event in events:
+            event.settle(error=AuditUnavailableError("audit store not writable"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import anyio.to_thread
@@ -10,8 +11,8 @@ from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared_data.clients import Client
-from shared_data.errors import AuthenticationError
+from shared_data.clients import Client, ClientRole
+from shared_data.errors import AuthenticationError, PermissionDeniedError
 
 _bearer = HTTPBearer(auto_error=False, description="API key issued by `shared-data clients create`")
 
@@ -48,7 +49,29 @@ async def current_client(
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise AuthenticationError("An API key is required: send 'Authorization: Bearer <key>'.")
     authenticator: Authenticator = request.app.state.services.authenticator
-    return await authenticator.authenticate(credentials.credentials)
+    client = await authenticator.authenticate(credentials.credentials)
+    request.state.client_id = client.id  # for the access log line of this request
+    return client
 
 
 CurrentClient = Annotated[Client, Depends(current_client)]
+
+
+ROLE_REFUSED = "This endpoint is not available to this client."
+
+
+def require_role(*roles: ClientRole) -> Callable[[Client], Awaitable[Client]]:
+    """A dependency: the authenticated caller if it holds one of `roles`, else 403.
+
+    The identity and its roles come from the API key (the database), never from the request.
+    """
+
+    async def caller_with_role(client: CurrentClient) -> Client:
+        if not client.has_role(*roles):
+            raise PermissionDeniedError(ROLE_REFUSED)
+        return client
+
+    return caller_with_role
+
+
+AdminClient = Annotated[Client, Depends(require_role(ClientRole.ADMIN))]

@@ -26,9 +26,15 @@ PROBLEM_TYPE_BASE = "urn:shared-data:problem:"
 ERROR_STATUS: dict[type[core.SharedDataError], int] = {
     core.InvalidIdentifierError: 422,
     core.UnknownSchemeError: 422,
+    core.QualifierError: 422,
     core.UnknownDocumentTypeError: 404,
     core.UnknownProcedureError: 404,
     core.UnknownLookupError: 404,
+    core.UnknownRecordError: 404,
+    core.InvalidAdminRequestError: 422,
+    core.UnknownResultError: 404,
+    core.InvalidResultError: 422,
+    core.ResultNotActiveError: 409,
     core.AuthenticationError: 401,
     core.PermissionDeniedError: 403,
     core.QuotaExceededError: 429,
@@ -49,6 +55,9 @@ class Problem(BaseModel):
         default=None, description="Broken identifier rule", examples=["length"]
     )
     scheme: str | None = Field(default=None, examples=["PIN"])
+    qualifier: str | None = Field(
+        default=None, description="The qualifier (role) missing or refused", examples=["owner"]
+    )
     retry_after: float | None = None
     errors: list[dict[str, Any]] | None = Field(
         default=None, description="Per-field request validation errors"
@@ -89,6 +98,8 @@ async def _core_error(request: Request, exc: Exception) -> JSONResponse:
         extra = {"rule": exc.rule, "scheme": exc.scheme}
     if isinstance(exc, core.QuotaExceededError):
         extra = {"retry_after": exc.retry_after}
+    if isinstance(exc, core.QualifierError):
+        extra = {"qualifier": exc.role}
     status = status_for(exc)
     if status >= 500:
         log.error("refused with %s: %s", exc.code, exc.detail)

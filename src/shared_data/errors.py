@@ -43,6 +43,24 @@ class UnknownSchemeError(CallerError):
     title = "Unsupported identifier scheme"
 
 
+class QualifierError(CallerError):
+    """A lookup's extra key (say a parcel's owner) is unexpected or of the wrong scheme."""
+
+    code = "invalid_qualifier"
+    title = "Invalid qualifier"
+
+    def __init__(self, role: str, detail: str) -> None:
+        super().__init__(detail)
+        self.role = role
+
+
+class MissingQualifierError(QualifierError):
+    """The document type needs an extra key (e.g. GCN_QSDD: the owner) that was not given."""
+
+    code = "missing_qualifier"
+    title = "Missing qualifier"
+
+
 class UnknownDocumentTypeError(CallerError):
     code = "unknown_document_type"
     title = "Unknown document type"
@@ -58,6 +76,20 @@ class UnknownLookupError(CallerError):
     title = "Unknown lookup"
 
 
+class UnknownRecordError(CallerError):
+    """An admin request names a client, grant or embargo that does not exist."""
+
+    code = "unknown_record"
+    title = "Unknown record"
+
+
+class InvalidAdminRequestError(CallerError):
+    """An admin change the catalog or the rules refuse (unknown field, duplicate grant, ...)."""
+
+    code = "invalid_admin_request"
+    title = "Invalid admin request"
+
+
 class AuthenticationError(SharedDataError):
     """No credential, or one that is malformed, unknown, expired or revoked."""
 
@@ -70,6 +102,14 @@ class PermissionDeniedError(SharedDataError):
 
     code = "forbidden"
     title = "Not permitted"
+
+
+class DocumentRestrictedError(PermissionDeniedError):
+    """The law bars this document type for this kind of subject (e.g. LLTP_2 for individuals
+    from 1/7/2026), whatever the client's grants."""
+
+    code = "document_restricted"
+    title = "Document may not be required"
 
 
 class QuotaExceededError(SharedDataError):
@@ -116,3 +156,24 @@ class RegistryError(SharedDataError):
         self.reason = reason
         self.retriable = retriable
         self.retry_after = retry_after
+
+
+class UnknownResultError(CallerError):
+    """No published result with this id that the caller may act on (missing or another's)."""
+
+    code = "unknown_result"
+    title = "Unknown result"
+
+
+class InvalidResultError(CallerError):
+    """A result the catalog refuses: unknown fields, inconsistent dates, a type not held."""
+
+    code = "invalid_result"
+    title = "Invalid result"
+
+
+class ResultNotActiveError(CallerError):
+    """The result was already revoked or superseded; that cannot be undone or repeated."""
+
+    code = "result_not_active"
+    title = "Result not active"

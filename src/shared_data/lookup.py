@@ -10,6 +10,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+from pydantic import Field
+
 from shared_data.canonical import sha256_digest
 from shared_data.catalog.models import Catalog, DocumentType, Procedure
 from shared_data.catalog.queries import accepted_schemes
@@ -26,9 +28,27 @@ from shared_data.domain import (
     Subject,
     UnavailableReason,
 )
-from shared_data.errors import UnknownDocumentTypeError, UnknownProcedureError, UnknownSchemeError
+from shared_data.errors import (
+    DocumentRestrictedError,
+    UnknownDocumentTypeError,
+    UnknownLookupError,
+    UnknownProcedureError,
+    UnknownSchemeError,
+)
+from shared_data.grants import DENIED, Grant, GrantDeniedError, GrantGate
 from shared_data.identifiers import validate_identifier
-from shared_data.ports import AuditEntry, AuditLog, RegistryAdapter
+from shared_data.lookup_rules import check_restrictions, validated_qualifiers
+from shared_data.minimise import minimise_answer
+from shared_data.pending import FINAL_OUTCOMES, collect_event_id, collect_from
+from shared_data.ports import (
+    AuditEntry,
+    AuditLog,
+    AuditStart,
+    PendingLookup,
+    PendingLookupStore,
+    RegistryAdapter,
+)
+from shared_data.quotas import ENUMERATION_SUSPECTED, Quotas
 from shared_data.validity import evaluate
 
 # An unintegrated registry may be connected any day; ask callers to come back in an hour.
@@ -41,6 +61,28 @@ class LookupQuery(Frozen):
     document_type: str
     subject: Subject
     purpose: Purpose
+    # The caller's own total deadline (seconds); the registry's default deadline caps it.
+    deadline_s: float | None = Field(default=None, gt=0)
+    # Extra keys by role, as the catalog's `qualifiers` declare (GCN_QSDD: the owner).
+    qualifiers: dict[str, Subject] = Field(default_factory=dict)
+
+
+def document_of(catalog: Catalog, doc: DocumentType, record: RegistryRecord) -> Document:
+    """The document a found record releases, with its URI and digest (also the results store's)."""
+    # Only fields the catalog knows ever leave the service.
+    fields = {name: record.fields[name] for name in doc.fields if name in record.fields}
+    uri = catalog.document_uri(doc.id, record.record_id)
+    digest = sha256_digest(
+        {
+            "document_type": doc.id,
+            "document_uri": uri,
+            "registry": doc.registry,
+            "fields": fields,
+            "issued_on": record.issued_on,
+            "valid_until": record.valid_until,
+        }
+    )
+    return Document(document_type=doc.id, document_uri=uri, fields=fields, digest=digest)
 
 
 def utcnow() -> datetime:
@@ -56,11 +98,19 @@ class LookupService:
         adapters: Mapping[str, RegistryAdapter],
         audit: AuditLog,
         *,
+        grants: GrantGate,
+        quotas: Quotas | None = None,
+        pending: PendingLookupStore | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.catalog = catalog
         self.adapters = adapters
         self.audit = audit
+        # Deny by default: there is no LookupService without a grant check.
+        self.grants = grants
+        self.quotas = quotas
+        # Where pending answers wait to be collected; without it, `pending` is unavailable.
+        self.pending = pending
         self.clock = clock
 
     def resolve(self, query: LookupQuery) -> tuple[DocumentType, Procedure, LookupQuery]:
@@ -70,14 +120,14 @@ class LookupService:
             raise UnknownDocumentTypeError(f"Unknown document type '{query.document_type}'.")
         procedure = self.catalog.procedures.get(query.purpose.procedure_code)
         if procedure is None:
-            raise UnknownProcedureError(
-                f"Unknown procedure '{query.purpose.procedure_code}'."
-            )
+            raise UnknownProcedureError(f"Unknown procedure '{query.purpose.procedure_code}'.")
         subject = self._validated_subject(doc, query.subject)
+        qualifiers = validated_qualifiers(doc, query.qualifiers, self.clock().date())
         purpose = query.purpose.model_copy(
             update={"legal_basis": query.purpose.legal_basis or self._legal_basis(doc, procedure)}
         )
-        return doc, procedure, query.model_copy(update={"subject": subject, "purpose": purpose})
+        completed = {"subject": subject, "qualifiers": qualifiers, "purpose": purpose}
+        return doc, procedure, query.model_copy(update=completed)
 
     def _validated_subject(self, doc: DocumentType, subject: Subject) -> Subject:
         schemes = accepted_schemes(self.catalog, doc.id)
@@ -98,13 +148,159 @@ class LookupService:
     async def lookup(
         self, client_id: str, query: LookupQuery, *, request_id: str | None = None
     ) -> LookupResult:
-        """Resolve, ask the registry, audit, answer."""
+        """Resolve, audit as pending, ask the registry, audit as completed, answer."""
+        if self.quotas is not None:
+            await self.quotas.take(client_id)  # QuotaExceededError: 429, nothing else done
         doc, procedure, query = self.resolve(query)
         lookup_id = uuid.uuid4().hex
-        answer = await self._ask(lookup_id, doc, query)
+        # The grant is checked before any cache read or registry call; a refusal is audited.
+        grant = await self._authorize(client_id, lookup_id, doc, procedure, query, request_id)
+        await self._check_restrictions(client_id, lookup_id, doc, query, request_id)
+        flags = await self._flags(client_id, query)
+        # A fresh cached answer asks no registry, so nothing is pending: its one record is the
+        # completed one, and the answer still waits for it (one group commit, not two).
+        peeked = self._peek(lookup_id, doc, query)
+        answer = peeked
+        if answer is None:
+            # No registry is asked unless the pending record is durable, and no answer leaves
+            # unless the completed one is: AuditUnavailableError stops the lookup either way.
+            start = self._audit_start(client_id, lookup_id, doc, query, request_id)
+            await self.audit.begin(start)
+            answer = await self._ask(lookup_id, doc, query)
+            answer = await self._keep_pending(client_id, lookup_id, doc, query, answer)
+        # Only the grant's fields leave, and the digest covers what leaves (minimise.py).
+        answer = minimise_answer(answer, grant.allowed_fields)
         result = self._result(lookup_id, doc, procedure, query, answer)
-        await self.audit.record(self._audit_entry(client_id, result, request_id))
+        entry = self._audit_entry(client_id, result, request_id, flags)
+        await (self.audit.complete(entry) if peeked is None else self.audit.record(entry))
         return result
+
+    async def _authorize(
+        self,
+        client_id: str,
+        lookup_id: str,
+        doc: DocumentType,
+        procedure: Procedure,
+        query: LookupQuery,
+        request_id: str | None,
+    ) -> Grant:
+        try:
+            return await self.grants.authorize(client_id, procedure, doc)
+        except GrantDeniedError as exc:
+            start = self._audit_start(client_id, lookup_id, doc, query, request_id)
+            denied = AuditEntry(**start.model_dump(), outcome=DENIED, reason=exc.reason.value)
+            await self.audit.record(denied)
+            raise
+
+    async def _check_restrictions(
+        self,
+        client_id: str,
+        lookup_id: str,
+        doc: DocumentType,
+        query: LookupQuery,
+        request_id: str | None,
+    ) -> None:
+        """A legal bar (LLTP_2 for individuals from 2026-07-01) refuses, audited as denied."""
+        try:
+            check_restrictions(doc, query.subject, self.clock().date())
+        except DocumentRestrictedError as exc:
+            start = self._audit_start(client_id, lookup_id, doc, query, request_id)
+            await self.audit.record(
+                AuditEntry(**start.model_dump(), outcome=DENIED, reason=exc.code)
+            )
+            raise
+
+    async def _keep_pending(
+        self,
+        client_id: str,
+        lookup_id: str,
+        doc: DocumentType,
+        query: LookupQuery,
+        answer: RegistryAnswer,
+    ) -> RegistryAnswer:
+        """Keep a pending answer's ticket for `collect`, before the answer leaves."""
+        if answer.outcome is not Outcome.PENDING:
+            return answer
+        if self.pending is None or not answer.ticket:
+            # Nothing could redeem it later: say so rather than promise an answer.
+            return RegistryAnswer.unavailable(
+                UnavailableReason.NOT_INTEGRATED,
+                answer.retrieved_at,
+                detail=f"registry {doc.registry} answers later; this service cannot collect it",
+            )
+        pending = PendingLookup(
+            lookup_id=lookup_id,
+            client_id=client_id,
+            registry=doc.registry,
+            document_type=doc.id,
+            ticket=answer.ticket,
+            subject=query.subject,
+            qualifiers=query.qualifiers,
+            purpose=query.purpose,
+            created_at=self.clock(),
+        )
+        await self.pending.add(pending)
+        return answer
+
+    async def collect(
+        self, client_id: str, lookup_id: str, *, request_id: str | None = None
+    ) -> LookupResult:
+        """Collect a pending lookup: ask its registry again, answer like a lookup.
+
+        Only the client that made the lookup may collect it (anyone else: unknown lookup).
+        Each collect is audited as a read of its own (`collect_event_id`), after the grant and
+        the restrictions are checked again; data goes through minimisation and validity.
+        """
+        if self.quotas is not None:
+            await self.quotas.take(client_id)
+        pending = await self.pending.get(lookup_id) if self.pending else None
+        if pending is None or pending.client_id != client_id:
+            raise UnknownLookupError(f"Unknown lookup '{lookup_id}'.")
+        doc = self.catalog.document_types.get(pending.document_type)
+        procedure = self.catalog.procedures.get(pending.purpose.procedure_code)
+        if doc is None or procedure is None:
+            raise UnknownLookupError(f"Lookup '{lookup_id}' is no longer in the catalog.")
+        query = LookupQuery(
+            document_type=doc.id,
+            subject=pending.subject,
+            qualifiers=pending.qualifiers,
+            purpose=pending.purpose,
+        )
+        event_id = collect_event_id(lookup_id)
+        grant = await self._authorize(client_id, event_id, doc, procedure, query, request_id)
+        await self._check_restrictions(client_id, event_id, doc, query, request_id)
+        await self.audit.begin(self._audit_start(client_id, event_id, doc, query, request_id))
+        answer = await self._collect(pending)
+        answer = minimise_answer(answer, grant.allowed_fields)
+        result = self._result(lookup_id, doc, procedure, query, answer)
+        if answer.outcome in FINAL_OUTCOMES and self.pending is not None:
+            await self.pending.settle(lookup_id, answer.outcome, self.clock())
+        entry = self._audit_entry(client_id, result, request_id)
+        await self.audit.complete(entry.model_copy(update={"lookup_id": event_id}))
+        return result
+
+    async def _collect(self, pending: PendingLookup) -> RegistryAnswer:
+        request = RegistryRequest(
+            lookup_id=pending.lookup_id,
+            registry=pending.registry,
+            document_type=pending.document_type,
+            subject=pending.subject,
+            qualifiers=pending.qualifiers,
+        )
+        return await collect_from(self.adapters.get(pending.registry), request, pending.ticket)
+
+    async def _flags(self, client_id: str, query: LookupQuery) -> tuple[str, ...]:
+        """Flags for the audit record: a client past its distinct-subject ceiling."""
+        if self.quotas is None:
+            return ()
+        subject = query.subject
+        over = await self.quotas.note_subject(client_id, subject.scheme, subject.value)
+        return (ENUMERATION_SUSPECTED,) if over else ()
+
+    def _peek(self, lookup_id: str, doc: DocumentType, query: LookupQuery) -> RegistryAnswer | None:
+        """A fresh answer the registry's adapter holds (`CachePeek`), without asking it."""
+        peek = getattr(self.adapters.get(doc.registry), "peek", None)
+        return None if peek is None else peek(self._registry_request(lookup_id, doc, query))
 
     async def _ask(self, lookup_id: str, doc: DocumentType, query: LookupQuery) -> RegistryAnswer:
         adapter = self.adapters.get(doc.registry)
@@ -115,13 +311,18 @@ class LookupService:
                 detail=f"registry {doc.registry} is not integrated yet",
                 retry_after=NOT_INTEGRATED_RETRY_AFTER_S,
             )
-        request = RegistryRequest(
+        return await adapter.lookup(self._registry_request(lookup_id, doc, query))
+
+    @staticmethod
+    def _registry_request(lookup_id: str, doc: DocumentType, query: LookupQuery) -> RegistryRequest:
+        return RegistryRequest(
             lookup_id=lookup_id,
             registry=doc.registry,
             document_type=doc.id,
             subject=query.subject,
+            qualifiers=query.qualifiers,
+            deadline_s=query.deadline_s,
         )
-        return await adapter.lookup(request)
 
     def _result(
         self,
@@ -136,8 +337,9 @@ class LookupService:
             registry=doc.registry,
             source_record_id=record.record_id if record else None,
             retrieved_at=answer.retrieved_at,
-            live=True,
-            age_seconds=0.0,
+            # A cache hit or a stale-if-error answer (its `detail` says so) is not live.
+            live=not answer.served_from_cache,
+            age_seconds=answer.age_seconds,
         )
         base = LookupResult(
             lookup_id=lookup_id,
@@ -146,6 +348,7 @@ class LookupService:
             subject=query.subject,
             purpose=query.purpose,
             provenance=provenance,
+            qualifiers=query.qualifiers,
             reason=answer.reason,
             detail=answer.detail,
             retry_after=answer.retry_after,
@@ -159,20 +362,7 @@ class LookupService:
         )
 
     def _document(self, doc: DocumentType, record: RegistryRecord) -> Document:
-        # Only fields the catalog knows ever leave the service.
-        fields = {name: record.fields[name] for name in doc.fields if name in record.fields}
-        uri = self.catalog.document_uri(doc.id, record.record_id)
-        digest = sha256_digest(
-            {
-                "document_type": doc.id,
-                "document_uri": uri,
-                "registry": doc.registry,
-                "fields": fields,
-                "issued_on": record.issued_on,
-                "valid_until": record.valid_until,
-            }
-        )
-        return Document(document_type=doc.id, document_uri=uri, fields=fields, digest=digest)
+        return document_of(self.catalog, doc, record)
 
     @staticmethod
     def _max_age(procedure: Procedure, doc: DocumentType) -> str | None:
@@ -181,8 +371,34 @@ class LookupService:
                 return requirement.max_age
         return None
 
+    def _audit_start(
+        self,
+        client_id: str,
+        lookup_id: str,
+        doc: DocumentType,
+        query: LookupQuery,
+        request_id: str | None,
+    ) -> AuditStart:
+        return AuditStart(
+            lookup_id=lookup_id,
+            occurred_at=self.clock(),
+            client_id=client_id,
+            procedure_code=query.purpose.procedure_code,
+            dossier_id=query.purpose.dossier_id,
+            legal_basis=query.purpose.legal_basis,
+            document_type=doc.id,
+            registry=doc.registry,
+            subject_scheme=query.subject.scheme,
+            subject_value=query.subject.value,
+            request_id=request_id,
+        )
+
     def _audit_entry(
-        self, client_id: str, result: LookupResult, request_id: str | None
+        self,
+        client_id: str,
+        result: LookupResult,
+        request_id: str | None,
+        flags: tuple[str, ...] = (),
     ) -> AuditEntry:
         return AuditEntry(
             lookup_id=result.lookup_id,
@@ -196,7 +412,8 @@ class LookupService:
             subject_scheme=result.subject.scheme,
             subject_value=result.subject.value,
             outcome=result.status,
-            reason=result.reason,
+            # Flags join the reason: that column is covered by the audit chain's hash.
+            reason=",".join(filter(None, [result.reason, *flags])) or None,
             digest=result.document.digest if result.document else None,
             request_id=request_id,
         )

@@ -12,6 +12,7 @@ from shared_data.domain import (
     Purpose,
     RegistryAnswer,
     RegistryRecord,
+    RegistryRequest,
     Subject,
     UnavailableReason,
 )
@@ -23,7 +24,7 @@ from shared_data.errors import (
     UnknownSchemeError,
 )
 from shared_data.lookup import LookupQuery, LookupService
-from tests.fakes import FakeAdapter, FakeAuditLog
+from tests.fakes import AllowAllGrants, FakeAdapter, FakeAuditLog
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 CHILD = "001225956789"
@@ -53,11 +54,16 @@ def query(doc: str = "KHAI_SINH", value: str = CHILD, procedure: str = "P02") ->
 def service(catalog, answers=None):  # type: ignore[no-untyped-def]
     adapter = FakeAdapter("HOTICH", answers)
     audit = FakeAuditLog()
-    return LookupService(catalog, {"HOTICH": adapter}, audit, clock=lambda: NOW), adapter, audit
+    svc = LookupService(
+        catalog, {"HOTICH": adapter}, audit, grants=AllowAllGrants(), clock=lambda: NOW
+    )
+    return svc, adapter, audit
 
 
 async def test_found_document_carries_validity_provenance_uri_and_digest(catalog) -> None:  # type: ignore[no-untyped-def]
-    svc, _, audit = service(catalog, {("KHAI_SINH", CHILD): RegistryAnswer.found(birth_record(), NOW)})
+    svc, _, audit = service(
+        catalog, {("KHAI_SINH", CHILD): RegistryAnswer.found(birth_record(), NOW)}
+    )
     result = await svc.lookup("client-1", query())
     assert result.status is Outcome.FOUND
     assert result.document is not None and result.validity is not None
@@ -105,7 +111,9 @@ async def test_registry_without_adapter_is_unavailable_not_integrated(catalog) -
 
 
 async def test_no_answer_leaves_when_the_audit_store_fails(catalog) -> None:  # type: ignore[no-untyped-def]
-    svc, _, audit = service(catalog, {("KHAI_SINH", CHILD): RegistryAnswer.found(birth_record(), NOW)})
+    svc, _, audit = service(
+        catalog, {("KHAI_SINH", CHILD): RegistryAnswer.found(birth_record(), NOW)}
+    )
     audit.failing = True
     with pytest.raises(AuditUnavailableError):
         await svc.lookup("c", query())
@@ -138,4 +146,54 @@ async def test_caller_mistakes_are_refused_before_any_registry_call(catalog, q, 
     svc, adapter, audit = service(catalog)
     with pytest.raises(error):
         await svc.lookup("c", q)
-    assert adapter.requests == [] and audit.entries == []
+    assert adapter.requests == [] and audit.entries == [] and audit.started == []
+
+
+class PendingCheckingAdapter(FakeAdapter):
+    """Notes which lookups the audit holds as pending at the moment the registry is asked."""
+
+    def __init__(self, audit: FakeAuditLog) -> None:
+        super().__init__("HOTICH")
+        self.audit = audit
+        self.pending_when_asked: list[list[str]] = []
+
+    async def lookup(self, request: RegistryRequest) -> RegistryAnswer:
+        self.pending_when_asked.append(list(self.audit.pending))
+        return await super().lookup(request)
+
+
+async def test_the_lookup_is_pending_in_the_audit_before_the_registry_is_asked(catalog) -> None:  # type: ignore[no-untyped-def]
+    audit = FakeAuditLog()
+    adapter = PendingCheckingAdapter(audit)
+    svc = LookupService(
+        catalog, {"HOTICH": adapter}, audit, grants=AllowAllGrants(), clock=lambda: NOW
+    )
+    result = await svc.lookup("c", query(), request_id="req-1")
+    assert adapter.pending_when_asked == [[result.lookup_id]]
+    assert audit.pending == []
+    (start,) = audit.started
+    (entry,) = audit.entries
+    assert start.lookup_id == entry.lookup_id == adapter.requests[0].lookup_id
+    assert (start.client_id, start.procedure_code, start.dossier_id) == ("c", "P02", "D-1")
+    assert (start.subject_value, start.registry, start.request_id) == (CHILD, "HOTICH", "req-1")
+    assert start.legal_basis == entry.legal_basis and start.legal_basis
+
+
+async def test_no_registry_is_asked_when_the_pending_record_cannot_be_written(catalog) -> None:  # type: ignore[no-untyped-def]
+    found = {("KHAI_SINH", CHILD): RegistryAnswer.found(birth_record(), NOW)}
+    svc, adapter, audit = service(catalog, found)
+    audit.failing = True
+    with pytest.raises(AuditUnavailableError):
+        await svc.lookup("c", query())
+    assert adapter.requests == []
+    assert audit.started == [] and audit.entries == []
+
+
+async def test_no_answer_leaves_when_the_completion_cannot_be_written(catalog) -> None:  # type: ignore[no-untyped-def]
+    found = {("KHAI_SINH", CHILD): RegistryAnswer.found(birth_record(), NOW)}
+    svc, adapter, audit = service(catalog, found)
+    audit.failing_complete = True
+    with pytest.raises(AuditUnavailableError):
+        await svc.lookup("c", query())
+    assert len(adapter.requests) == 1  # the registry was asked, but its answer stays inside
+    assert audit.pending == [adapter.requests[0].lookup_id] and audit.entries == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from shared_data.clients import ApiKeyInfo, Client, ClientRole
 from shared_data.errors import AuthenticationError
 from shared_data.persistence.audit_repository import AuditRecord, AuditRepository
+from shared_data.persistence.client_roles import add_roles, roles_by_client
 from shared_data.persistence.keys import generate_key, hash_key, key_matches, parse_key
 from shared_data.persistence.tables import api_keys_table as keys_t
 from shared_data.persistence.tables import clients_table as clients_t
@@ -50,12 +51,17 @@ class ClientRepository:
         # last_used_at is refreshed at most this often per key: no write on every request.
         self._touch_interval = touch_interval
 
-    def create_client(self, name: str, agency: str, role: ClientRole) -> Client:
-        """Register a new client; names are unique."""
-        client = Client(id=uuid.uuid4().hex, name=name, agency=agency, role=ClientRole(role))
+    def create_client(
+        self, name: str, agency: str, role: ClientRole, *, roles: Iterable[ClientRole] = ()
+    ) -> Client:
+        """Register a new client with its first `role` and any further `roles`; names are unique."""
+        client = Client(
+            id=uuid.uuid4().hex, name=name, agency=agency, role=ClientRole(role), roles=roles
+        )
         try:
             with self._engine.begin() as conn:
                 conn.execute(insert(clients_t).values(_client_values(client, self._clock())))
+                add_roles(conn, client.id, client.roles)
         except IntegrityError as exc:
             raise ValueError(f"a client named {name!r} already exists") from exc
         return client
@@ -74,6 +80,7 @@ class ClientRepository:
             _refuse("malformed", None)
         with self._engine.connect() as conn:
             row = conn.execute(_key_with_client().where(keys_t.c.prefix == parsed.prefix)).first()
+            roles = roles_by_client(conn, [row.id]) if row is not None else {}
         if row is None:
             _refuse("unknown", parsed.prefix)
         if not key_matches(plaintext, row.key_hash):
@@ -83,7 +90,7 @@ class ClientRepository:
         if reason is not None:
             _refuse(reason, parsed.prefix)
         self._touch(row.key_id, row.last_used_at, now)
-        return _client_from(row)
+        return _client_from(row, roles)
 
     def revoke_key(self, prefix: str) -> bool:
         """Revoke a key by its prefix; False if there is no such unrevoked key."""
@@ -125,10 +132,16 @@ class ClientRepository:
             )
 
     def list_clients(self) -> list[Client]:
-        """Return every client, by name."""
+        """Return every client with its roles, by name."""
         with self._engine.connect() as conn:
-            rows = conn.execute(select(clients_t).order_by(clients_t.c.name))
-            return [_client_from(row) for row in rows]
+            rows = conn.execute(select(clients_t).order_by(clients_t.c.name)).all()
+            roles = roles_by_client(conn)
+        return [_client_from(row, roles) for row in rows]
+
+    def add_roles(self, client_id: str, roles: Iterable[ClientRole]) -> None:
+        """Give a client further roles (idempotent)."""
+        with self._engine.begin() as conn:
+            add_roles(conn, client_id, roles)
 
     def list_keys(self, client_id: str) -> list[ApiKeyInfo]:
         """Return what may be shown about a client's keys, oldest first."""
@@ -142,32 +155,39 @@ class ClientRepository:
         """Return the client with this name, if any."""
         with self._engine.connect() as conn:
             row = conn.execute(select(clients_t).where(clients_t.c.name == name)).first()
-        return None if row is None else _client_from(row)
+            roles = roles_by_client(conn, [row.id]) if row is not None else {}
+        return None if row is None else _client_from(row, roles)
 
     def ensure_client_with_key(
-        self, name: str, role: ClientRole, agency: str, plaintext_key: str
+        self,
+        name: str,
+        role: ClientRole,
+        agency: str,
+        plaintext_key: str,
+        *,
+        roles: Iterable[ClientRole] = (),
     ) -> Client:
-        """Make sure a client exists and holds this known key (demo mode); idempotent."""
+        """Make sure a client exists, holds these roles and this known key (demo); idempotent."""
         parsed = parse_key(plaintext_key)
         if parsed is None:
             raise ValueError("the key is not in the sdk_<prefix>_<secret> format")
+        wanted = Client(id="-", name=name, agency=agency, role=role, roles=roles)
         try:
-            return self._ensure(name, role, agency, parsed.prefix, plaintext_key)
+            return self._ensure(wanted, parsed.prefix, plaintext_key)
         except IntegrityError:
             # Another process registered it at the same moment; now it exists.
-            return self._ensure(name, role, agency, parsed.prefix, plaintext_key)
+            return self._ensure(wanted, parsed.prefix, plaintext_key)
 
-    def _ensure(
-        self, name: str, role: ClientRole, agency: str, prefix: str, plaintext: str
-    ) -> Client:
+    def _ensure(self, wanted: Client, prefix: str, plaintext: str) -> Client:
         now = self._clock()
         with self._engine.begin() as conn:
-            row = conn.execute(select(clients_t).where(clients_t.c.name == name)).first()
-            if row is not None:
-                client = _client_from(row)
-            else:
-                client = Client(id=uuid.uuid4().hex, name=name, agency=agency, role=role)
-                conn.execute(insert(clients_t).values(_client_values(client, now)))
+            row = conn.execute(select(clients_t).where(clients_t.c.name == wanted.name)).first()
+            if row is None:
+                new = wanted.model_copy(update={"id": uuid.uuid4().hex})
+                conn.execute(insert(clients_t).values(_client_values(new, now)))
+                row = conn.execute(select(clients_t).where(clients_t.c.id == new.id)).one()
+            add_roles(conn, row.id, wanted.roles)
+            client = _client_from(row, roles_by_client(conn, [row.id]))
             key = conn.execute(select(keys_t).where(keys_t.c.prefix == prefix)).first()
             if key is None:
                 conn.execute(insert(keys_t).values(_key_values(client.id, prefix, plaintext, now)))
@@ -227,7 +247,8 @@ def _key_with_client() -> Select[Any]:
 
 
 def _client_values(client: Client, now: datetime) -> dict[str, Any]:
-    return {**client.model_dump(), "role": client.role.value, "created_at": now}
+    values = client.model_dump(exclude={"roles"})
+    return {**values, "role": client.role.value, "created_at": now}
 
 
 def _key_values(
@@ -243,9 +264,14 @@ def _key_values(
     }
 
 
-def _client_from(row: Row[Any]) -> Client:
+def _client_from(row: Row[Any], roles: dict[str, frozenset[ClientRole]] | None = None) -> Client:
     return Client(
-        id=row.id, name=row.name, agency=row.agency, role=row.role, disabled_at=row.disabled_at
+        id=row.id,
+        name=row.name,
+        agency=row.agency,
+        role=row.role,
+        roles=(roles or {}).get(row.id, frozenset()),
+        disabled_at=row.disabled_at,
     )
 
 

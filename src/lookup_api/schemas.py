@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared_data.domain import LookupResult, Outcome, UnavailableReason
 
@@ -19,6 +19,9 @@ class SubjectIn(BaseModel):
         examples=["PIN"],
     )
     value: str = Field(max_length=64, examples=["001225956789"])
+
+
+QualifierRole = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_]{1,32}$")]
 
 
 class PurposeIn(BaseModel):
@@ -44,13 +47,28 @@ class LookupRequest(BaseModel):
                     "document_type": "KHAI_SINH",
                     "subject": {"scheme": "PIN", "value": "001225956789"},
                     "purpose": {"procedure_code": "P02", "dossier_id": "H01.12-260301-0001"},
-                }
+                },
+                {
+                    "document_type": "GCN_QSDD",
+                    "subject": {"scheme": "PARCEL_KEY", "value": "99999-12-345"},
+                    "qualifiers": {"owner": {"scheme": "PIN", "value": "001090912345"}},
+                    "purpose": {"procedure_code": "P11", "dossier_id": "H01.12-260301-0002"},
+                },
             ]
         },
     )
 
     document_type: str = Field(max_length=64, examples=["KHAI_SINH"])
     subject: SubjectIn
+    qualifiers: dict[QualifierRole, SubjectIn] = Field(
+        default_factory=dict,
+        max_length=4,
+        description=(
+            "Extra keys by role, for document types that need two (the catalog's `qualifiers`):"
+            " GCN_QSDD is looked up by its parcel or serial with `owner` (PIN or"
+            " ENTERPRISE_CODE), and found only if that owner is on the certificate."
+        ),
+    )
     purpose: PurposeIn
 
 
@@ -70,7 +88,11 @@ class ProvenanceOut(BaseModel):
 
 
 class LookupResponse(BaseModel):
-    """The outcome of one lookup. `status` is found, not_found, unavailable or pending."""
+    """The outcome of one lookup. `status` is found, not_found, unavailable or pending.
+
+    `pending`: the registry answers later (judicial records); collect the answer with
+    `GET /v1/lookups/{lookup_id}` after `retry_after` seconds (also the Retry-After header).
+    """
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -117,6 +139,20 @@ class LookupResponse(BaseModel):
                     "reason": "timeout",
                     "retry_after": 30,
                 },
+                {
+                    "lookup_id": "7a1f0c9e3b2d4c5e8f9a0b1c2d3e4f5a",
+                    "status": "pending",
+                    "document_type": "LLTP_1",
+                    "subject": {"scheme": "PIN", "value": "001090912345"},
+                    "purpose": {"procedure_code": "P09", "dossier_id": None, "legal_basis": None},
+                    "provenance": {
+                        "registry": "LLTP",
+                        "retrieved_at": "2026-11-27T09:00:00Z",
+                        "live": True,
+                        "age_seconds": 0,
+                    },
+                    "retry_after": 2,
+                },
             ]
         }
     )
@@ -125,6 +161,9 @@ class LookupResponse(BaseModel):
     status: Outcome
     document_type: str
     subject: SubjectIn
+    qualifiers: dict[str, SubjectIn] | None = Field(
+        default=None, description="The lookup's extra keys by role, when it has any"
+    )
     purpose: PurposeIn
     document_uri: str | None = None
     fields: dict[str, Any] | None = None
@@ -145,6 +184,11 @@ class LookupResponse(BaseModel):
             status=result.status,
             document_type=result.document_type,
             subject=SubjectIn.model_construct(**result.subject.model_dump()),
+            qualifiers={
+                role: SubjectIn.model_construct(**q.model_dump())
+                for role, q in result.qualifiers.items()
+            }
+            or None,
             purpose=PurposeIn.model_construct(**result.purpose.model_dump()),
             document_uri=doc.document_uri if doc else None,
             fields=doc.fields if doc else None,

@@ -65,9 +65,7 @@ def evaluate(
         reusable, reason = True, "current registry data as of retrieval"
     else:
         reusable, reason = True, _valid_reason(rule, limit)
-    return Validity(
-        issued_on=record.issued_on, valid_until=limit, reusable=reusable, reason=reason
-    )
+    return Validity(issued_on=record.issued_on, valid_until=limit, reusable=reusable, reason=reason)
 
 
 def _valid_reason(rule: ValidityRule, limit: date | None) -> str:

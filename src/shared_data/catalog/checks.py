@@ -112,6 +112,7 @@ def _check_document_types(entries: Entries) -> Iterator[Problem]:
     for doc in entries.document_types.values():
         messages = [*_key_messages(doc, entries), *_validity_messages(doc.validity)]
         messages += _cache_messages(doc)
+        messages += _qualifier_messages(doc, entries)
         for message in messages:
             yield Problem("document_types", doc.id, message)
 
@@ -128,6 +129,29 @@ def _key_messages(doc: DocumentType, entries: Entries) -> Iterator[str]:
             yield f"registry {registry.id} is not keyed by {scheme_id!r} (keys: {registry.keys})"
     if doc.key in doc.alt_keys:
         yield f"alt_keys repeats the key {doc.key!r}"
+
+
+def _qualifier_messages(doc: DocumentType, entries: Entries) -> Iterator[str]:
+    """Qualifier schemes exist and key the registry; restrictions name the doc's own schemes."""
+    registry = entries.registries.get(doc.registry)
+    roles = [q.role for q in doc.qualifiers]
+    if len(set(roles)) != len(roles):
+        yield f"qualifiers: a role is declared twice ({roles})"
+    for qualifier in doc.qualifiers:
+        what = f"qualifier {qualifier.role!r}"
+        if not qualifier.schemes:
+            yield f"{what} names no scheme"
+        for scheme_id in qualifier.schemes:
+            scheme = entries.schemes.get(scheme_id)
+            if not entries.known("schemes", scheme_id):
+                yield f"{what}: unknown identifier scheme {scheme_id!r}"
+            elif registry and scheme and not _registry_accepts(registry, scheme):
+                yield f"{what}: registry {registry.id} is not keyed by {scheme_id!r}"
+    own = {doc.key, *doc.alt_keys}
+    for restriction in doc.subject_restrictions:
+        for scheme_id in restriction.schemes:
+            if scheme_id not in own:
+                yield f"subject_restrictions: {scheme_id!r} does not name this document's subjects"
 
 
 def _registry_accepts(registry: Registry, scheme: IdentifierScheme) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -109,6 +110,28 @@ class CachePolicy(CatalogEntry):
     stale_if_error_seconds: int = 0
 
 
+class QualifierSpec(CatalogEntry):
+    """A second key a lookup of this document type carries (two-key lookups).
+
+    GCN_QSDD is looked up by its parcel (or serial) and qualified by its `owner` (PIN or
+    enterprise code): the registry answers found only when that owner is on the certificate.
+    """
+
+    role: str
+    schemes: list[str]
+    required: bool = True
+
+
+class SubjectRestriction(CatalogEntry):
+    """A legal bar: from `since`, this document type may not be required for subjects named
+    by `schemes` (LLTP_2 and individuals from 2026-07-01). Lookups are refused (403)."""
+
+    since: date
+    schemes: list[str]
+    reason: str
+    legal_ref: str | None = None
+
+
 class DocumentType(CatalogEntry):
     id: str
     name_vi: str
@@ -124,6 +147,10 @@ class DocumentType(CatalogEntry):
     obsolete: bool = False
     legal_ref: str | None = None
     restrictions: list[str] = Field(default_factory=list)
+    # Extra keys a lookup carries besides its subject (e.g. the owner of a parcel).
+    qualifiers: list[QualifierSpec] = Field(default_factory=list)
+    # Restrictions the service enforces (the free-text `restrictions` are informational).
+    subject_restrictions: list[SubjectRestriction] = Field(default_factory=list)
 
 
 class RequirementKind(StrEnum):

@@ -1,13 +1,15 @@
 """Load the catalog: the bundled YAML, optional overrides, pydantic validation, cross-checks.
 
 `load_catalog()` reads `shared_data/catalog/data/*.yaml`; files of the same names in
-`extra_dir` replace bundled entries with the same id and add new ones. Every problem found is
+`extra_dir` (or the same stems in `.json`, e.g. an imported `procedures.json`) replace bundled
+entries with the same id and add new ones. Every problem found is
 collected and reported at once in one `CatalogError`, each line naming the file and the entry.
 The result is not cached here: the caller (the app's bootstrap) keeps it.
 """
 
 from __future__ import annotations
 
+import json
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,7 +112,12 @@ def _read_extra(state: _Load, extra_dir: Path) -> None:
     if not extra_dir.is_dir():
         raise CatalogError(f"{extra_dir}: catalog directory does not exist")
     known = {section.file_name: section for section in SECTIONS}
-    for path in sorted([*extra_dir.glob("*.yaml"), *extra_dir.glob("*.yml")]):
+    # A section may also come as JSON (`procedures.json`, what `shared-data procedures import`
+    # writes: ~10x faster to parse than YAML). Sorted, so a hand-written `.yaml` of the same
+    # section is read after the `.json` and wins entry by entry.
+    known |= {f"{section.name}.json": section for section in SECTIONS}
+    paths = [*extra_dir.glob("*.yaml"), *extra_dir.glob("*.yml"), *extra_dir.glob("*.json")]
+    for path in sorted(paths):
         section = known.get(path.name)
         if section is None:
             expected = ", ".join(known)
@@ -143,7 +150,11 @@ def _read(state: _Load, section: _Section, label: str, text: str) -> None:
 
 def _parse(state: _Load, label: str, text: str) -> dict[Any, Any] | None:
     try:
-        document = yaml.load(text, Loader=_Loader)
+        is_json = label.endswith(".json")
+        document = json.loads(text) if is_json else yaml.load(text, Loader=_Loader)
+    except json.JSONDecodeError as exc:
+        state.report(label, None, f"invalid JSON: {exc}")
+        return None
     except yaml.YAMLError as exc:
         state.report(label, None, "invalid YAML: " + " ".join(str(exc).split()))
         return None

@@ -6,7 +6,7 @@ PORT   ?= 8000
 SIM_PORT ?= $(shell expr $(PORT) + 1)
 export PORT SIM_PORT
 
-.PHONY: run test test-postgres lint typecheck openapi check-openapi bench clean
+.PHONY: run test test-postgres browser lint typecheck openapi check-openapi bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +20,27 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/shared-data demo --port $(PORT) --sim-port $(SIM_PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(BIN)/pytest -q
 
 # The same suite with PostgreSQL as the service's database.
-test-postgres: $(VENV)/.installed
+test-postgres: $(VENV)/.installed browser
 	SHARED_DATA_TEST_BACKEND=postgresql $(BIN)/pytest -q
+
+# The status page's end-to-end test drives Debian's chromium (tests/e2e/browser.py). Installed
+# with apt-get when missing (CI runs as root on Debian); a no-op when present. Without root it
+# only says so: the test then skips locally (and fails under CI).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium for the e2e tests (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium >/dev/null; \
+	  else \
+	    echo "chromium missing and not root: the status page e2e test will be skipped" >&2; \
+	  fi; \
+	fi
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests

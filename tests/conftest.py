@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from adapters.simulators.world import World
+from shared_data.catalog import Catalog, load_catalog
 from shared_data.persistence.db import create_engine_for
 from shared_data.persistence.migrate import upgrade
+from tests import simserver
 from tests.dbutil import fresh_database
+from tests.simserver import SimulatorServer, running_simulators
 
 
 @pytest.fixture(
@@ -45,3 +49,31 @@ def migrated_engine(database_url: str) -> Iterator[tuple[str, Engine]]:
         yield database_url, engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The bundled catalog, loaded once (parsing and cross-checking it is not free)."""
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def sim_world() -> World:
+    return simserver.small_world()
+
+
+@pytest.fixture(scope="session")
+def sim_token() -> str:
+    return simserver.SIM_TOKEN
+
+
+@pytest.fixture(scope="session")
+def simulators(sim_world: World, sim_token: str) -> Iterator[SimulatorServer]:
+    """Every registry simulator under one real uvicorn server on 127.0.0.1 (session-wide)."""
+    with running_simulators(sim_world, sim_token) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def simulator_url(simulators: SimulatorServer) -> str:
+    return simulators.base_url

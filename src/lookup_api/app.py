@@ -11,7 +11,10 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from lookup_api.errors import Problem, install_error_handlers
-from lookup_api.routes import catalog, lookups
+from lookup_api.operations import OPERATIONS_TAG, install_operations
+from lookup_api.routes import access_log, admin, catalog, lookups, reuse_plans
+from lookup_api.routes import coverage as coverage_routes
+from lookup_api.routes import results as results_routes
 from lookup_api.services import build_services
 from shared_data.settings import Settings
 
@@ -35,8 +38,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = build_services(settings, http_transport=http_transport)
+        services = build_services(settings, http_transport=http_transport, telemetry=telemetry)
         app.state.services = services
+        if services.prober is not None:
+            services.prober.start()
         try:
             yield
         finally:
@@ -50,11 +55,23 @@ def create_app(
         openapi_tags=[
             {"name": "lookups", "description": "Ask registries whether a document exists"},
             {"name": "catalog", "description": "Registries, document types and procedures"},
+            {"name": "coverage", "description": "Plan 86: procedures restructured on data"},
+            {"name": "reuse plans", "description": "All of a procedure's requirements at once"},
+            OPERATIONS_TAG,
+            {"name": "access log", "description": "Who looked at a subject (citizen portals)"},
+            {"name": "admin", "description": "Clients, grants and embargoes (admin role)"},
+            {"name": "results", "description": "Publish, revoke, supersede electronic results"},
         ],
     )
     install_error_handlers(app)
+    telemetry = install_operations(app, settings)
     app.include_router(lookups.router)
     app.include_router(catalog.router)
+    app.include_router(coverage_routes.router)
+    app.include_router(reuse_plans.router)
+    app.include_router(access_log.router)
+    app.include_router(admin.router)
+    app.include_router(results_routes.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

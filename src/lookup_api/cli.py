@@ -12,6 +12,12 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from lookup_api.cli_audit import audit_app
+from lookup_api.cli_clients import clients_app
+from lookup_api.cli_coverage import coverage_command
+from lookup_api.cli_grants import embargo_app, grants_app
+from lookup_api.cli_ops import adapters as adapters_command
+from lookup_api.cli_procedures import procedures_app
 from shared_data.settings import Settings
 
 app = typer.Typer(
@@ -19,6 +25,13 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(procedures_app, name="procedures")
+app.command("coverage")(coverage_command)
+app.command("adapters")(adapters_command)
+app.add_typer(clients_app, name="clients")
+app.add_typer(grants_app, name="grants")
+app.add_typer(audit_app, name="audit")
+audit_app.add_typer(embargo_app, name="embargo")
 
 DEMO_CLIENT = "demo-procedure-backend"
 
@@ -46,7 +59,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        access_log=False,
+        access_log=False,  # the app logs each request itself, as JSON (request_log.py)
+        log_config=None,  # uvicorn's own lines go through the app's JSON handler too
         log_level="warning",
     )
 
@@ -100,19 +114,23 @@ def demo(
     sim_port: Annotated[int | None, typer.Option(envvar="SIM_PORT")] = None,
 ) -> None:
     """Migrate, load demo data, start the simulators and the API, print a working curl."""
-    from lookup_api.demo import load_demo_data
+    from lookup_api.demo import describe_demo_access, load_demo_data
+    from shared_data.catalog.demo_catalog import DEMO_CATALOG_DIR
     from shared_data.persistence.migrate import upgrade
 
     sim_port = sim_port or port + 1
     os.environ.setdefault("SHARED_DATA_SIMULATOR_URL", f"http://{host}:{sim_port}")
+    # The demo serves Plan 86's 2,149 procedures (README, "Importing procedures").
+    os.environ.setdefault("SHARED_DATA_CATALOG_DIR", str(DEMO_CATALOG_DIR))
     settings = Settings()
     upgrade(settings.database_url)
     key, generated = _demo_key(settings)
-    load_demo_data(settings, key)
+    keys = load_demo_data(settings, key)
     sim = _simulator_server(settings, host, sim_port)
     threading.Thread(target=sim.run, name="simulators", daemon=True).start()
     _wait_started(sim)
     _print_demo_banner(host, port, sim_port, key, generated)
+    typer.echo(describe_demo_access(f"http://{host}:{port}", keys))
     try:
         serve(host=host, port=port)
     finally:
@@ -128,7 +146,7 @@ def _print_demo_banner(host: str, port: int, sim_port: int, key: str, generated:
     )
     body = (
         '{"document_type": "KHAI_SINH", "subject": {"scheme": "PIN", "value": "001225956789"}, '
-        '"purpose": {"procedure_code": "P02"}}'
+        '"purpose": {"procedure_code": "P14"}}'
     )
     typer.echo(
         f"""

@@ -23,9 +23,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed browser
 	$(BIN)/pytest -q
 
-# The same suite with PostgreSQL as the service's database.
+# The suite again with PostgreSQL as the service's database: every test that runs the service
+# or touches a database (unit and adapter tests use neither, so they are not run twice).
+# Database tests under tests/integration run on both backends in `make test` already.
 test-postgres: $(VENV)/.installed browser
-	SHARED_DATA_TEST_BACKEND=postgresql $(BIN)/pytest -q
+	SHARED_DATA_TEST_BACKEND=postgresql $(BIN)/pytest -q tests/api tests/integration tests/e2e
 
 # The status page's end-to-end test drives Debian's chromium (tests/e2e/browser.py). Installed
 # with apt-get when missing (CI runs as root on Debian); a no-op when present. Without root it

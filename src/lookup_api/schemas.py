@@ -46,7 +46,8 @@ class LookupRequest(BaseModel):
                 {
                     "document_type": "KHAI_SINH",
                     "subject": {"scheme": "PIN", "value": "001225956789"},
-                    "purpose": {"procedure_code": "P02", "dossier_id": "H01.12-260301-0001"},
+                    "purpose": {"procedure_code": "P14", "dossier_id": "H01.12-260301-0001"},
+                    "deadline_ms": 2000,
                 },
                 {
                     "document_type": "GCN_QSDD",
@@ -70,6 +71,16 @@ class LookupRequest(BaseModel):
         ),
     )
     purpose: PurposeIn
+    deadline_ms: int | None = Field(
+        default=None,
+        ge=50,
+        le=60_000,
+        description=(
+            "Answer within this many milliseconds, registry retries included; a registry that"
+            " cannot answer in time gives `unavailable` with reason `timeout`. Only shortens the"
+            " service's own deadline (SHARED_DATA_LOOKUP_DEADLINE_S), never extends it."
+        ),
+    )
 
 
 class ValidityOut(BaseModel):

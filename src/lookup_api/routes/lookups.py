@@ -39,6 +39,7 @@ async def create_lookup(
             role: Subject(scheme=q.scheme, value=q.value) for role, q in body.qualifiers.items()
         },
         purpose=Purpose(**body.purpose.model_dump()),
+        deadline_s=body.deadline_ms / 1000 if body.deadline_ms else None,
     )
     service = request.app.state.services.lookups
     result = await service.lookup(client.id, query, request_id=request_id_of(request.scope))

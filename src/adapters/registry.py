@@ -26,6 +26,7 @@ from adapters.base import HttpRegistryAdapter
 from adapters.bhxh import client as bhxh_client
 from adapters.bhxh.adapter import BhxhAdapter
 from adapters.caching import CachingAdapter, new_store
+from adapters.clients import RegistryClient, build_transport
 from adapters.datdai import client as datdai_client
 from adapters.datdai.adapter import DatdaiAdapter
 from adapters.declarative.adapter import declarative_factories
@@ -46,7 +47,7 @@ from adapters.population.adapter import CutruAdapter, DancuAdapter
 from adapters.resilience import BreakerState, ResilientCaller
 from adapters.thue import client as thue_client
 from adapters.thue.adapter import ThueAdapter
-from adapters.transport import network_transport
+from adapters.transport import RegistryTransport, network_transport
 from adapters.yte import client as yte_client
 from adapters.yte.adapter import YteAdapter
 from shared_data.catalog import Catalog
@@ -60,128 +61,38 @@ log = logging.getLogger(__name__)
 class Connection:
     """What a factory needs to reach one registry."""
 
+    registry_id: str
     base_url: str
     token: str
     read_timeout_s: float
     caller: ResilientCaller
     http: httpx.AsyncBaseTransport | None = None
 
+    def transport(self, client: RegistryClient) -> RegistryTransport:
+        """The registry's transport, authenticated as its client module declares."""
+        return build_transport(
+            self.registry_id, client, self.base_url, self.token,
+            read_timeout_s=self.read_timeout_s, transport=self.http, caller=self.caller,
+        )  # fmt: skip
 
-# Each registry authenticates in its own way, so its client module builds the transport.
+
 AdapterFactory = Callable[[Connection], HttpRegistryAdapter]
 
-
-def _dancu(c: Connection) -> DancuAdapter:
-    return DancuAdapter(
-        population_client.build_transport(
-            "DANCU", c.base_url, c.token,
-            read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller,
-        )
-    )  # fmt: skip
-
-
-def _cutru(c: Connection) -> CutruAdapter:
-    return CutruAdapter(
-        population_client.build_transport(
-            "CUTRU", c.base_url, c.token,
-            read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller,
-        )
-    )  # fmt: skip
-
-
-def _hotich(c: Connection) -> HotichAdapter:
-    return HotichAdapter(
-        hotich_client.build_transport(
-            c.base_url, c.token, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-        )
-    )
-
-
-def _dkdn(c: Connection) -> DkdnAdapter:
-    return DkdnAdapter(
-        dkdn_client.build_transport(
-            c.base_url, c.token, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-        )
-    )
-
-
-def _hn_kho(c: Connection) -> HnKhoAdapter:
-    # The Kho takes no credential header: the token is the key each request body is signed with.
-    transport = hn_kho_client.build_transport(
-        c.base_url, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-    )
-    return HnKhoAdapter(transport, c.token)
-
-
-def _thue(c: Connection) -> ThueAdapter:
-    # No credential header: each request is signed with the key (client.Signer).
-    transport = thue_client.build_transport(
-        c.base_url, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-    )
-    return ThueAdapter(transport, thue_client.Signer(c.token))
-
-
-def _gplx(c: Connection) -> GplxAdapter:
-    return GplxAdapter(
-        gplx_client.build_transport(
-            c.base_url, c.token, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-        )
-    )
-
-
-def _dkxe(c: Connection) -> DkxeAdapter:
-    return DkxeAdapter(
-        dkxe_client.build_transport(
-            c.base_url, c.token, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-        )
-    )
-
-
-def _yte(c: Connection) -> YteAdapter:
-    return YteAdapter(
-        yte_client.build_transport(
-            c.base_url, c.token, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-        )
-    )
-
-
-def _bhxh(c: Connection) -> BhxhAdapter:
-    # No static credential: BHXH wants every request signed with the shared secret.
-    transport = bhxh_client.build_transport(
-        c.base_url, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-    )
-    return BhxhAdapter(transport, bhxh_client.Signer(c.token))
-
-
-def _datdai(c: Connection) -> DatdaiAdapter:
-    return DatdaiAdapter(
-        datdai_client.build_transport(
-            c.base_url, c.token, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-        )
-    )
-
-
-def _lltp(c: Connection) -> LltpAdapter:
-    return LltpAdapter(
-        lltp_client.build_transport(
-            c.base_url, c.token, read_timeout_s=c.read_timeout_s, transport=c.http, caller=c.caller
-        )
-    )
-
-
+# BHXH, THUE and HN_KHO take no credential header: the token is the key their `Signer` (HN_KHO:
+# the adapter) signs every request with.
 ADAPTER_FACTORIES: dict[str, AdapterFactory] = {
-    "DANCU": _dancu,
-    "CUTRU": _cutru,
-    "HOTICH": _hotich,
-    "DKDN": _dkdn,
-    "HN_KHO": _hn_kho,
-    "THUE": _thue,
-    "GPLX": _gplx,
-    "DKXE": _dkxe,
-    "YTE": _yte,
-    "BHXH": _bhxh,
-    "DATDAI": _datdai,
-    "LLTP": _lltp,
+    "DANCU": lambda c: DancuAdapter(c.transport(population_client)),
+    "CUTRU": lambda c: CutruAdapter(c.transport(population_client)),
+    "HOTICH": lambda c: HotichAdapter(c.transport(hotich_client)),
+    "DKDN": lambda c: DkdnAdapter(c.transport(dkdn_client)),
+    "HN_KHO": lambda c: HnKhoAdapter(c.transport(hn_kho_client), c.token),
+    "THUE": lambda c: ThueAdapter(c.transport(thue_client), thue_client.Signer(c.token)),
+    "GPLX": lambda c: GplxAdapter(c.transport(gplx_client)),
+    "DKXE": lambda c: DkxeAdapter(c.transport(dkxe_client)),
+    "YTE": lambda c: YteAdapter(c.transport(yte_client)),
+    "BHXH": lambda c: BhxhAdapter(c.transport(bhxh_client), bhxh_client.Signer(c.token)),
+    "DATDAI": lambda c: DatdaiAdapter(c.transport(datdai_client)),
+    "LLTP": lambda c: LltpAdapter(c.transport(lltp_client)),
 }
 
 
@@ -263,6 +174,7 @@ def build_adapters(
         caller = ResilientCaller(settings.resilience_for(registry_id), name=registry_id)
         secret = config.api_key or settings.simulator_token
         connection = Connection(
+            registry_id,
             settings.registry_base_url(registry_id),
             secret.get_secret_value(),
             config.read_timeout_s,

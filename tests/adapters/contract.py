@@ -1,7 +1,18 @@
 """The adapter contract: one suite that every registry adapter must pass.
 
 How to run it for a registry: in a collected test module, subclass `AdapterContract` with a
-class name starting with `Test`, set `registry_id`, and provide five fixtures:
+class name starting with `Test`, set `registry_id`, and provide five fixtures, as methods or,
+when they are plain values, with `serves` / `provides`:
+
+    class TestGplxContract(AdapterContract):
+        registry_id = "GPLX"
+        simulator_app = serves(build_simulator)
+        make_adapter = provides(adapter_factory(GplxAdapter, client))
+        found_requests = provides([lookup("GPLX", "GPLX", "PIN", THU), ...])
+        not_found_request = provides(lookup("GPLX", "GPLX", "PIN", NOT_FOUND_PIN))
+        round_trip = provides(_round_trip)
+
+or, spelled out:
 
     class TestHotichContract(AdapterContract):
         registry_id = "HOTICH"
@@ -12,8 +23,7 @@ class name starting with `Test`, set `registry_id`, and provide five fixtures:
 
         @pytest.fixture
         def make_adapter(self) -> AdapterFactory:          # (httpx transport, token) -> adapter
-            return lambda http, token: HotichAdapter(
-                client.build_transport(BASE_URL, token, transport=http))
+            return adapter_factory(HotichAdapter, client)  # see contract_support
 
         @pytest.fixture
         def found_requests(self) -> list[RegistryRequest]:  # one per type it can find
@@ -65,18 +75,43 @@ from tests.adapters.contract_support import (
     BASE_URL,
     AdapterFactory,
     ASGIApp,
+    Handler,
     RewritingTransport,
     RoundTrip,
+    adapter_factory,
     add_unknown_json_field,
+    ask_once,
     lookup,
     respond,
     same_headers,
+    transport_to,
 )
 
 __all__ = [
-    "AS_OF", "BASE_URL", "ASGIApp", "AdapterContract", "AdapterFactory", "RewritingTransport",
-    "RoundTrip", "lookup", "respond", "same_headers",
+    "AS_OF", "BASE_URL", "ASGIApp", "AdapterContract", "AdapterFactory", "Handler",
+    "RewritingTransport", "RoundTrip", "adapter_factory", "ask_once", "lookup", "provides",
+    "respond", "same_headers", "serves", "transport_to",
 ]  # fmt: skip
+
+
+def provides(value: Any) -> Any:
+    """A contract fixture that is a value: `round_trip = provides(_round_trip)`."""
+
+    @pytest.fixture
+    def fixture(self: Any) -> Any:
+        return value
+
+    return fixture
+
+
+def serves(build_simulator: Callable[[World, str], ASGIApp]) -> Any:
+    """The `simulator_app` fixture of a registry's `build_simulator(world, token)`."""
+
+    @pytest.fixture
+    def simulator_app(self: Any, world: World, token: str) -> ASGIApp:
+        return build_simulator(world, token)
+
+    return simulator_app
 
 
 class AdapterContract(TechnicalFailureContract):

@@ -1,16 +1,20 @@
 """Building blocks of the adapter contract (tests/adapters/contract.py), usable on their own:
-request and response makers, and a transport that rewrites what a real simulator answers."""
+request and response makers, adapters over a test transport, and a transport that rewrites
+what a real simulator answers."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
-from shared_data.domain import RegistryRequest, Subject
+from adapters.base import HttpRegistryAdapter
+from adapters.clients import RegistryClient, build_transport
+from adapters.transport import RegistryTransport
+from shared_data.domain import RegistryAnswer, RegistryRequest, Subject
 from shared_data.ports import RegistryAdapter
 
 BASE_URL = "http://registry.test"
@@ -22,6 +26,8 @@ ASGIApp = Callable[
 AdapterFactory = Callable[[httpx.AsyncBaseTransport, str], RegistryAdapter]
 RoundTrip = Callable[[str, bytes], bytes]
 Rewrite = Callable[[httpx.Response, bytes], httpx.Response]
+Handler = Callable[[httpx.Request], httpx.Response]
+A = TypeVar("A", bound=HttpRegistryAdapter)
 
 
 def lookup(registry: str, document_type: str, scheme: str, value: str) -> RegistryRequest:
@@ -32,6 +38,29 @@ def lookup(registry: str, document_type: str, scheme: str, value: str) -> Regist
         document_type=document_type,
         subject=Subject(scheme=scheme, value=value),
     )
+
+
+def transport_to(
+    registry_id: str, client: RegistryClient, http: httpx.AsyncBaseTransport, token: str = ""
+) -> RegistryTransport:
+    """`client`'s transport to BASE_URL, sent through `http` (MockTransport, a simulator)."""
+    return build_transport(registry_id, client, BASE_URL, token, transport=http)
+
+
+def adapter_factory(
+    adapter: type[A], client: RegistryClient
+) -> Callable[[httpx.AsyncBaseTransport, str], A]:
+    """(http, token) -> `adapter` over `client`'s transport: registries with a credential header
+    (an `AdapterFactory`)."""
+    return lambda http, token: adapter(transport_to(adapter.registry_id, client, http, token))
+
+
+async def ask_once(adapter: RegistryAdapter, request: RegistryRequest) -> RegistryAnswer:
+    """One lookup, the adapter closed afterwards."""
+    try:
+        return await adapter.lookup(request)
+    finally:
+        await adapter.aclose()
 
 
 def respond(status: int, body: bytes, content_type: str, **headers: str) -> httpx.Response:

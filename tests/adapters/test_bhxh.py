@@ -7,7 +7,6 @@ tests/integration/test_bhxh_datdai_lltp_loopback.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,16 +27,16 @@ from shared_data.domain import UnavailableReason as Reason
 from shared_data.errors import UnknownDocumentTypeError, UnknownSchemeError
 from tests.adapters.contract import (
     AS_OF,
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
+    Handler,
+    ask_once,
     lookup,
+    provides,
+    serves,
+    transport_to,
 )
 
 TOKEN = "bhxh-test-secret"
-Handler = Callable[[httpx.Request], httpx.Response]
 
 HISTORY = RegistryRecord(
     record_id="0112345678",
@@ -87,12 +86,8 @@ def _reply(body: bytes, content_type: str = client.JSON_CONTENT_TYPE) -> Handler
 
 
 async def _lookup(handler: Handler, request: RegistryRequest | None = None) -> RegistryAnswer:
-    http = httpx.MockTransport(handler)
-    adapter = BhxhAdapter(client.build_transport(BASE_URL, transport=http), Signer(TOKEN))
-    try:
-        return await adapter.lookup(request or _request())
-    finally:
-        await adapter.aclose()
+    adapter = BhxhAdapter(transport_to("BHXH", client, httpx.MockTransport(handler)), Signer(TOKEN))
+    return await ask_once(adapter, request or _request())
 
 
 def _json_round_trip(document_type: str, body: bytes) -> bytes:
@@ -104,16 +99,12 @@ def _json_round_trip(document_type: str, body: bytes) -> bytes:
 
 class TestBhxhContract(AdapterContract):
     registry_id = "BHXH"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: BhxhAdapter(
-            client.build_transport(BASE_URL, transport=http), Signer(token)
-        )
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(
+        lambda http, token: BhxhAdapter(transport_to("BHXH", client, http), Signer(token))
+    )
+    not_found_request = provides(_request(value=NOT_FOUND_PIN))
+    round_trip = provides(_json_round_trip)
 
     @pytest.fixture
     def found_requests(self, world: World) -> list[RegistryRequest]:
@@ -124,14 +115,6 @@ class TestBhxhContract(AdapterContract):
             _request("THE_BHYT", THI),
             _request("SO_BHXH", si_code, "SI_CODE"),
         ]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request(value=NOT_FOUND_PIN)
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _json_round_trip
 
 
 # --- mapping (pure) ---------------------------------------------------------------------

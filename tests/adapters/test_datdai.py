@@ -28,14 +28,16 @@ from shared_data.domain import UnavailableReason as Reason
 from shared_data.errors import MissingQualifierError, QualifierError, UnknownSchemeError
 from tests.adapters.contract import (
     AS_OF,
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
     ASGIApp,
-    RoundTrip,
+    adapter_factory,
+    ask_once,
+    provides,
+    serves,
 )
 
 TOKEN = "datdai-test-key"
+ADAPTER = adapter_factory(DatdaiAdapter, client)
 SERIAL = "ZZ000123"
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -60,16 +62,8 @@ def _parcel_info(value: str = FIXTURE_PARCEL) -> RegistryRequest:
     return _request("THONG_TIN_THUA_DAT", value, owner=None)
 
 
-def _adapter(http: httpx.AsyncBaseTransport) -> DatdaiAdapter:
-    return DatdaiAdapter(client.build_transport(BASE_URL, TOKEN, transport=http))
-
-
 async def _lookup(http: httpx.AsyncBaseTransport, request: RegistryRequest) -> RegistryAnswer:
-    adapter = _adapter(http)
-    try:
-        return await adapter.lookup(request)
-    finally:
-        await adapter.aclose()
+    return await ask_once(ADAPTER(http, TOKEN), request)
 
 
 def _json_round_trip(document_type: str, body: bytes) -> bytes:
@@ -117,16 +111,10 @@ def _first(land: LandRegistry, test: Callable[[Certificate], bool]) -> Certifica
 
 class TestDatdaiContract(AdapterContract):
     registry_id = "DATDAI"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: DatdaiAdapter(
-            client.build_transport(BASE_URL, token, transport=http)
-        )
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(ADAPTER)
+    not_found_request = provides(_request(owner=("PIN", GIA)))
+    round_trip = provides(_json_round_trip)
 
     @pytest.fixture
     def found_requests(self, world: World) -> list[RegistryRequest]:
@@ -140,14 +128,6 @@ class TestDatdaiContract(AdapterContract):
             _parcel_info(),
             by_enterprise,
         ]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request(owner=("PIN", GIA))
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _json_round_trip
 
 
 # --- two keys -------------------------------------------------------------------------

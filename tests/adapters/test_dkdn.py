@@ -7,7 +7,6 @@ tests/integration/test_hotich_dkdn_loopback.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -25,7 +24,6 @@ from adapters.dkdn.mapping import (
     wire_to_record,
 )
 from adapters.dkdn.simulator import build_simulator
-from adapters.simulators.world import World
 from shared_data.catalog import load_catalog
 from shared_data.domain import (
     Outcome,
@@ -36,17 +34,17 @@ from shared_data.domain import (
 )
 from shared_data.errors import InvalidIdentifierError, RegistryError, UnknownSchemeError
 from tests.adapters.contract import (
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
+    Handler,
+    adapter_factory,
     lookup,
+    provides,
+    serves,
 )
 
 TOKEN = "dkdn-test-secret"
 MST, BRANCH_CODE, UNKNOWN_MST = "0199900018", "0199900025-001", "0199900057"
-Handler = Callable[[httpx.Request], httpx.Response]
+ADAPTER = adapter_factory(DkdnAdapter, client)
 
 
 def _sample(record_id: str, issued_on: date, status: str, **fields: Any) -> RegistryRecord:
@@ -97,8 +95,7 @@ def _envelope(code: str = "00", data: Any = None) -> dict[str, Any]:
 
 
 def _adapter(handler: Handler) -> DkdnAdapter:
-    http = httpx.MockTransport(handler)
-    return DkdnAdapter(client.build_transport(BASE_URL, TOKEN, transport=http))
+    return ADAPTER(httpx.MockTransport(handler), TOKEN)
 
 
 async def _lookup(handler: Handler, request: RegistryRequest | None = None) -> RegistryAnswer:
@@ -113,29 +110,15 @@ def _json_round_trip(document_type: str, body: bytes) -> bytes:
 
 class TestDkdnContract(AdapterContract):
     registry_id = "DKDN"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: DkdnAdapter(
-            client.build_transport(BASE_URL, token, transport=http)
-        )
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(ADAPTER)
+    not_found_request = provides(_request(value=UNKNOWN_MST))
+    round_trip = provides(_json_round_trip)
 
     @pytest.fixture
     def found_requests(self) -> list[RegistryRequest]:
         branch = _request("GCN_CHI_NHANH", BRANCH_CODE, "BRANCH_CODE")
         return [_request(), _request(value="0199900032"), branch]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request(value=UNKNOWN_MST)
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _json_round_trip
 
 
 # --- mapping (pure) -------------------------------------------------------------------------

@@ -6,7 +6,6 @@ Loopback HTTP against the simulator is in tests/integration/test_thue_gplx_dkxe_
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -19,7 +18,6 @@ from adapters.dkxe.mapping import canonical_plate, compact_plate, item_to_record
 from adapters.dkxe.simulator import build_simulator
 from adapters.mapping_helpers import WireFormatError
 from adapters.simulators.fixtures import MAU, NOT_FOUND_PIN, THU
-from adapters.simulators.world import World
 from shared_data.catalog import load_catalog
 from shared_data.domain import (
     Outcome,
@@ -31,16 +29,17 @@ from shared_data.domain import (
 )
 from shared_data.errors import InvalidIdentifierError, UnknownSchemeError
 from tests.adapters.contract import (
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
+    Handler,
+    adapter_factory,
+    ask_once,
     lookup,
+    provides,
+    serves,
 )
 
 TOKEN = "dkxe-test-key"
-Handler = Callable[[httpx.Request], httpx.Response]
+ADAPTER = adapter_factory(DkxeAdapter, client)
 CAR = RegistryRecord(
     record_id="30A-123.45",
     fields={
@@ -94,12 +93,7 @@ def _reply(body: Any, status: int = 200) -> Handler:
 
 
 async def _lookup(handler: Handler, request: RegistryRequest | None = None) -> RegistryAnswer:
-    http = httpx.MockTransport(handler)
-    adapter = DkxeAdapter(client.build_transport(BASE_URL, TOKEN, transport=http))
-    try:
-        return await adapter.lookup(request or _request())
-    finally:
-        await adapter.aclose()
+    return await ask_once(ADAPTER(httpx.MockTransport(handler), TOKEN), request or _request())
 
 
 def _round_trip(document_type: str, body: bytes) -> bytes:
@@ -110,34 +104,19 @@ def _round_trip(document_type: str, body: bytes) -> bytes:
 
 class TestDkxeContract(AdapterContract):
     registry_id = "DKXE"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: DkxeAdapter(
-            client.build_transport(BASE_URL, token, transport=http)
-        )
-
-    @pytest.fixture
-    def found_requests(self) -> list[RegistryRequest]:
-        return [
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(ADAPTER)
+    found_requests = provides(
+        [
             _request(),
             _request("29B1-234.56"),
             _request(MAU, "PIN"),
             _request("0199900018", "ENTERPRISE_CODE"),
             _request(THU, "PIN", PLATE_NO="29D1-345.67"),
         ]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request("30A-999.99")
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _round_trip
+    )
+    not_found_request = provides(_request("30A-999.99"))
+    round_trip = provides(_round_trip)
 
 
 # --- mapping (pure) -------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 import unicodedata
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -22,7 +21,6 @@ from adapters.gplx.simulator import build_simulator
 from adapters.mapping_helpers import WireFormatError
 from adapters.simulators.data.licences import class_expiry
 from adapters.simulators.fixtures import GIA, MAU, NOT_FOUND_PIN, THU
-from adapters.simulators.world import World
 from shared_data.catalog import load_catalog
 from shared_data.domain import (
     Outcome,
@@ -33,16 +31,17 @@ from shared_data.domain import (
 )
 from shared_data.errors import InvalidIdentifierError, UnknownSchemeError
 from tests.adapters.contract import (
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
+    Handler,
+    adapter_factory,
+    ask_once,
     lookup,
+    provides,
+    serves,
 )
 
 TOKEN = "gplx-test-key"
-Handler = Callable[[httpx.Request], httpx.Response]
+ADAPTER = adapter_factory(GplxAdapter, client)
 
 LICENCE = RegistryRecord(
     record_id="010900000001",
@@ -95,12 +94,7 @@ def _reply(body: Any, status: int = 200, media: str = "application/json") -> Han
 
 
 async def _lookup(handler: Handler, request: RegistryRequest | None = None) -> RegistryAnswer:
-    http = httpx.MockTransport(handler)
-    adapter = GplxAdapter(client.build_transport(BASE_URL, TOKEN, transport=http))
-    try:
-        return await adapter.lookup(request or _request())
-    finally:
-        await adapter.aclose()
+    return await ask_once(ADAPTER(httpx.MockTransport(handler), TOKEN), request or _request())
 
 
 def _round_trip(document_type: str, body: bytes) -> bytes:
@@ -111,28 +105,11 @@ def _round_trip(document_type: str, body: bytes) -> bytes:
 
 class TestGplxContract(AdapterContract):
     registry_id = "GPLX"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: GplxAdapter(
-            client.build_transport(BASE_URL, token, transport=http)
-        )
-
-    @pytest.fixture
-    def found_requests(self) -> list[RegistryRequest]:
-        return [_request(), _request(THU, "PIN"), _request(GIA, "PIN")]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request(NOT_FOUND_PIN, "PIN")
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _round_trip
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(ADAPTER)
+    found_requests = provides([_request(), _request(THU, "PIN"), _request(GIA, "PIN")])
+    not_found_request = provides(_request(NOT_FOUND_PIN, "PIN"))
+    round_trip = provides(_round_trip)
 
 
 # --- mapping (pure) -------------------------------------------------------------------------

@@ -35,7 +35,6 @@ from adapters.hn_kho.simulator import build_simulator
 from adapters.signing import hmac_signature
 from adapters.simulators.dataset import build_world
 from adapters.simulators.fixtures import DINH, GIA, MAU, NOT_FOUND_PIN, THU
-from adapters.simulators.world import World
 from shared_data.catalog import load_catalog
 from shared_data.domain import Outcome, RegistryAnswer, RegistryRequest, UnavailableReason
 from shared_data.errors import (
@@ -48,11 +47,11 @@ from tests.adapters.contract import (
     AS_OF,
     BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
     lookup,
+    provides,
     same_headers,
+    serves,
+    transport_to,
 )
 
 TOKEN = "kho-test-token"
@@ -67,7 +66,7 @@ def _request(document_type: str, scheme: str, value: str) -> RegistryRequest:
 def _adapter(
     http: httpx.AsyncBaseTransport, key: str = TOKEN, clock: client.Clock = client.vn_now
 ) -> HnKhoAdapter:
-    return HnKhoAdapter(client.build_transport(BASE_URL, transport=http), key, clock=clock)
+    return HnKhoAdapter(transport_to("HN_KHO", client, http), key, clock=clock)
 
 
 def _simulator(clock: client.Clock = client.vn_now) -> httpx.ASGITransport:
@@ -90,32 +89,19 @@ def _pull_doc_round_trip(document_type: str, body: bytes) -> bytes:
 
 class TestHnKhoContract(AdapterContract):
     registry_id = "HN_KHO"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: _adapter(http, token)
-
-    @pytest.fixture
-    def found_requests(self) -> list[RegistryRequest]:
-        return [
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(_adapter)
+    found_requests = provides(
+        [
             _request(PERMIT, "DOSSIER_NO", PERMIT_IN_FORCE),
             _request(PERMIT, "PIN", THU),
             _request(PERMIT, "MST", "0199900025"),
             _request(COPY, "PIN", DINH),
             _request(COPY, "DOSSIER_NO", COPY_OF_MARRIAGE),
         ]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request(PERMIT, "PIN", NOT_FOUND_PIN)
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _pull_doc_round_trip
+    )
+    not_found_request = provides(_request(PERMIT, "PIN", NOT_FOUND_PIN))
+    round_trip = provides(_pull_doc_round_trip)
 
 
 # --- mapping ---------------------------------------------------------------------------

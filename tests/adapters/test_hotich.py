@@ -7,7 +7,6 @@ tests/integration/test_hotich_dkdn_loopback.py.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -27,7 +26,6 @@ from adapters.hotich.mapping import (
 )
 from adapters.hotich.simulator import build_simulator
 from adapters.simulators.fixtures import CU, DINH, GIA, MAU, NOT_FOUND_PIN, THI
-from adapters.simulators.world import World
 from shared_data.catalog import load_catalog
 from shared_data.domain import (
     Outcome,
@@ -38,17 +36,17 @@ from shared_data.domain import (
 )
 from shared_data.errors import UnknownDocumentTypeError, UnknownSchemeError
 from tests.adapters.contract import (
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
+    Handler,
+    adapter_factory,
     lookup,
+    provides,
+    serves,
 )
 
 TOKEN = "hotich-test-token"
 VOID = "marital_status_change"
-Handler = Callable[[httpx.Request], httpx.Response]
+ADAPTER = adapter_factory(HotichAdapter, client)
 _SAMPLES = {"text": "Mẫu", "date": "2025-01-02", "pin": MAU, "sex": "F", "marital": "single"}
 
 
@@ -99,9 +97,7 @@ def _confirmations(*records: RegistryRecord, current: str, changed: date | None)
 
 
 async def _lookup(handler: Handler, request: RegistryRequest | None = None) -> RegistryAnswer:
-    http = httpx.MockTransport(handler)
-    adapter = HotichAdapter(client.build_transport(BASE_URL, TOKEN, transport=http))
-    return await adapter.lookup(request or _request())
+    return await ADAPTER(httpx.MockTransport(handler), TOKEN).lookup(request or _request())
 
 
 def _xml_round_trip(document_type: str, body: bytes) -> bytes:
@@ -118,42 +114,19 @@ def _add_unknown_elements(body: bytes) -> bytes:
 
 class TestHotichContract(AdapterContract):
     registry_id = "HOTICH"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: HotichAdapter(
-            client.build_transport(BASE_URL, token, transport=http)
-        )
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(ADAPTER)
+    not_found_request = provides(_request("KHAI_SINH", NOT_FOUND_PIN))
+    round_trip = provides(_xml_round_trip)
+    content_type = provides(client.XML_CONTENT_TYPE)
+    normalize_wire = provides(lambda body: ET.canonicalize(body.decode("utf-8")))
+    add_unknown_field = provides(_add_unknown_elements)
 
     @pytest.fixture
     def found_requests(self) -> list[RegistryRequest]:
         cases = [("KHAI_SINH", THI), ("KET_HON", MAU), ("XN_TTHN", GIA), ("KHAI_TU", CU),
                  ("GHI_CHU_LY_HON", DINH)]  # fmt: skip
         return [_request(document_type, pin) for document_type, pin in cases]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request("KHAI_SINH", NOT_FOUND_PIN)
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _xml_round_trip
-
-    @pytest.fixture
-    def content_type(self) -> str:
-        return client.XML_CONTENT_TYPE
-
-    @pytest.fixture
-    def normalize_wire(self) -> Callable[[bytes], Any]:
-        return lambda body: ET.canonicalize(body.decode("utf-8"))
-
-    @pytest.fixture
-    def add_unknown_field(self) -> Callable[[bytes], bytes]:
-        return _add_unknown_elements
 
 
 # --- mapping (pure) -------------------------------------------------------------------------

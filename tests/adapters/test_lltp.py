@@ -28,15 +28,15 @@ from shared_data.domain import UnavailableReason as Reason
 from shared_data.ports import PendingCollector
 from tests.adapters.contract import (
     AS_OF,
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
     ASGIApp,
-    RoundTrip,
+    adapter_factory,
     lookup,
+    provides,
 )
 
 TOKEN = "lltp-test-token"
+ADAPTER = adapter_factory(LltpAdapter, client)
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
@@ -45,7 +45,7 @@ def _request(document_type: str = "LLTP_1", pin: str = MAU) -> RegistryRequest:
 
 
 def _adapter(http: httpx.AsyncBaseTransport) -> LltpAdapter:
-    return LltpAdapter(client.build_transport(BASE_URL, TOKEN, transport=http))
+    return ADAPTER(http, TOKEN)
 
 
 def _over(app: ASGIApp) -> LltpAdapter:
@@ -89,28 +89,14 @@ def convicted(world: World) -> str:
 
 class TestLltpContract(AdapterContract):
     registry_id = "LLTP"
+    make_adapter = provides(ADAPTER)
+    found_requests = provides([_request(), _request("LLTP_2"), _request("LLTP_1", GIA)])
+    not_found_request = provides(_request(pin=NOT_FOUND_PIN))
+    round_trip = provides(_json_round_trip)
 
     @pytest.fixture
     def simulator_app(self, world: World, token: str) -> ASGIApp:
         return build_simulator(world, token, ready_after_s=0)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: LltpAdapter(
-            client.build_transport(BASE_URL, token, transport=http)
-        )
-
-    @pytest.fixture
-    def found_requests(self) -> list[RegistryRequest]:
-        return [_request(), _request("LLTP_2"), _request("LLTP_1", GIA)]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request(pin=NOT_FOUND_PIN)
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _json_round_trip
 
 
 # --- pending, then collected ------------------------------------------------------------

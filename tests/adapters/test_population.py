@@ -19,13 +19,13 @@ from shared_data.domain import Outcome, RegistryRequest, UnavailableReason
 from shared_data.errors import UnknownDocumentTypeError, UnknownSchemeError
 from tests.adapters.contract import (
     AS_OF,
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
+    adapter_factory,
+    ask_once,
     lookup,
+    provides,
     respond,
+    serves,
 )
 
 TOKEN = "population-test-token"
@@ -38,16 +38,10 @@ def _round_trip(document_type: str, body: bytes) -> bytes:
 
 class TestDancuContract(AdapterContract):
     registry_id = "DANCU"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_dancu_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: DancuAdapter(
-            client.build_transport("DANCU", BASE_URL, token, transport=http)
-        )
+    simulator_app = serves(build_dancu_simulator)
+    make_adapter = provides(adapter_factory(DancuAdapter, client))
+    round_trip = provides(_round_trip)
+    not_found_request = provides(lookup("DANCU", "CCCD", "PIN", NOT_FOUND_PIN))
 
     @pytest.fixture
     def found_requests(self) -> list[RegistryRequest]:
@@ -59,39 +53,16 @@ class TestDancuContract(AdapterContract):
             lookup("DANCU", "QH_NHAN_THAN", "PIN", THI),
         ]
 
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return lookup("DANCU", "CCCD", "PIN", NOT_FOUND_PIN)
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _round_trip
-
 
 class TestCutruContract(AdapterContract):
     registry_id = "CUTRU"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_cutru_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: CutruAdapter(
-            client.build_transport("CUTRU", BASE_URL, token, transport=http)
-        )
-
-    @pytest.fixture
-    def found_requests(self) -> list[RegistryRequest]:
-        return [lookup("CUTRU", "CT07", "PIN", THI), lookup("CUTRU", "SO_HO_KHAU", "PIN", MAU)]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return lookup("CUTRU", "CT07", "PIN", NOT_FOUND_PIN)
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _round_trip
+    simulator_app = serves(build_cutru_simulator)
+    make_adapter = provides(adapter_factory(CutruAdapter, client))
+    round_trip = provides(_round_trip)
+    found_requests = provides(
+        [lookup("CUTRU", "CT07", "PIN", THI), lookup("CUTRU", "SO_HO_KHAU", "PIN", MAU)]
+    )
+    not_found_request = provides(lookup("CUTRU", "CT07", "PIN", NOT_FOUND_PIN))
 
 
 # --- the registries' quirks, through the adapters --------------------------------------------
@@ -113,15 +84,8 @@ def ask(world: World) -> Ask:
     async def run(request: RegistryRequest, http: httpx.AsyncBaseTransport | None = None) -> Any:
         dancu = request.registry == "DANCU"
         sim = (build_dancu_simulator if dancu else build_cutru_simulator)(world, TOKEN)
-        adapter_class = DancuAdapter if dancu else CutruAdapter
-        transport = client.build_transport(
-            request.registry, BASE_URL, TOKEN, transport=http or httpx.ASGITransport(app=sim)
-        )
-        adapter = adapter_class(transport)
-        try:
-            return await adapter.lookup(request)
-        finally:
-            await adapter.aclose()
+        make = adapter_factory(DancuAdapter if dancu else CutruAdapter, client)
+        return await ask_once(make(http or httpx.ASGITransport(app=sim), TOKEN), request)
 
     return run
 

@@ -6,7 +6,6 @@ Loopback HTTP against the simulator is in tests/integration/test_thue_gplx_dkxe_
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 
 from adapters.mapping_helpers import WireFormatError
 from adapters.simulators.fixtures import CU, DINH, GIA, MAU, NOT_FOUND_PIN
-from adapters.simulators.world import World
 from adapters.thue import client
 from adapters.thue.adapter import ThueAdapter
 from adapters.thue.mapping import SPECS, record_to_resource, resource_to_record
@@ -31,16 +29,15 @@ from shared_data.domain import (
 )
 from shared_data.errors import InvalidIdentifierError, UnknownSchemeError
 from tests.adapters.contract import (
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
+    Handler,
     lookup,
+    provides,
+    serves,
+    transport_to,
 )
 
 TOKEN = "thue-test-key"
-Handler = Callable[[httpx.Request], httpx.Response]
 
 OBLIGATION = RegistryRecord(
     record_id="XNNV-0199900025-20260601",
@@ -104,7 +101,7 @@ def _round_trip(document_type: str, body: bytes) -> bytes:
 
 
 def _adapter(handler: Handler, token: str = TOKEN) -> ThueAdapter:
-    transport = client.build_transport(BASE_URL, transport=httpx.MockTransport(handler))
+    transport = transport_to("THUE", client, httpx.MockTransport(handler))
     return ThueAdapter(transport, client.Signer(token, clock=lambda: 1_780_000_000.0))
 
 
@@ -127,24 +124,13 @@ def _one(record: RegistryRecord = OBLIGATION, document_type: str = "XN_NGHIA_VU_
 
 class TestThueContract(AdapterContract):
     registry_id = "THUE"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: ThueAdapter(
-            client.build_transport(BASE_URL, transport=http), client.Signer(token)
-        )
-
-    @pytest.fixture
-    def content_type(self) -> str:
-        return client.MEDIA_TYPE
-
-    @pytest.fixture
-    def found_requests(self) -> list[RegistryRequest]:
-        return [
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(
+        lambda http, token: ThueAdapter(transport_to("THUE", client, http), client.Signer(token))
+    )
+    content_type = provides(client.MEDIA_TYPE)
+    found_requests = provides(
+        [
             _request(),
             _request(value=MAU, scheme="PIN"),
             _request("XN_NGHIA_VU_THUE", "0199900025-001", "BRANCH_CODE"),
@@ -152,14 +138,9 @@ class TestThueContract(AdapterContract):
             _request("CHUNG_TU_LPTB", "0199900018", "MST"),
             _request("MST_CA_NHAN", MAU, "PIN"),
         ]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request(value=NOT_FOUND_PIN, scheme="PIN")
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _round_trip
+    )
+    not_found_request = provides(_request(value=NOT_FOUND_PIN, scheme="PIN"))
+    round_trip = provides(_round_trip)
 
 
 # --- mapping (pure) -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
+from adapters.clients import build_transport
 from adapters.dkdn import client as dkdn_client
 from adapters.dkdn.adapter import DkdnAdapter
 from adapters.resilience import BreakerState, ResilientCaller
@@ -277,7 +278,9 @@ def test_retry_after_is_read_from_seconds_or_an_http_date(
 def _dkdn(handler: Handler, **policy: float) -> DkdnAdapter:
     caller = ResilientCaller(ResiliencePolicy.model_validate(policy), name="DKDN")
     http = httpx.MockTransport(handler)
-    rt = dkdn_client.build_transport("http://dkdn.test", "t", transport=http, caller=caller)
+    rt = build_transport(
+        "DKDN", dkdn_client, "http://dkdn.test", "t", transport=http, caller=caller
+    )
     return DkdnAdapter(rt)
 
 

@@ -6,7 +6,6 @@ Loopback HTTP against the simulator is in tests/integration/test_yte_vbcc_asxh_l
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 
 from adapters.mapping_helpers import WireFormatError
 from adapters.simulators.fixtures import CU, GIA, MAU, NOT_FOUND_PIN, THU
-from adapters.simulators.world import World
 from adapters.yte import client
 from adapters.yte.adapter import YteAdapter
 from adapters.yte.mapping import SPECS, record_to_resource, resource_to_record
@@ -30,16 +28,17 @@ from shared_data.domain import (
 )
 from shared_data.errors import InvalidIdentifierError, UnknownSchemeError
 from tests.adapters.contract import (
-    BASE_URL,
     AdapterContract,
-    AdapterFactory,
-    ASGIApp,
-    RoundTrip,
+    Handler,
+    adapter_factory,
+    ask_once,
     lookup,
+    provides,
+    serves,
 )
 
 TOKEN = "yte-test-token"
-Handler = Callable[[httpx.Request], httpx.Response]
+ADAPTER = adapter_factory(YteAdapter, client)
 BIRTH_NO, EXAM_NO = "CS-BVPSHN/2025/000123", "KSK-BVXP/2025/000078"
 
 BIRTH = RegistryRecord(
@@ -95,12 +94,7 @@ def _reply(body: Any, status: int = 200, media: str = client.MEDIA_TYPE) -> Hand
 
 
 async def _lookup(handler: Handler, request: RegistryRequest) -> RegistryAnswer:
-    http = httpx.MockTransport(handler)
-    adapter = YteAdapter(client.build_transport(BASE_URL, TOKEN, transport=http))
-    try:
-        return await adapter.lookup(request)
-    finally:
-        await adapter.aclose()
+    return await ask_once(ADAPTER(httpx.MockTransport(handler), TOKEN), request)
 
 
 def _round_trip(document_type: str, body: bytes) -> bytes:
@@ -114,38 +108,20 @@ def _round_trip(document_type: str, body: bytes) -> bytes:
 
 class TestYteContract(AdapterContract):
     registry_id = "YTE"
-
-    @pytest.fixture
-    def simulator_app(self, world: World, token: str) -> ASGIApp:
-        return build_simulator(world, token)
-
-    @pytest.fixture
-    def make_adapter(self) -> AdapterFactory:
-        return lambda http, token: YteAdapter(
-            client.build_transport(BASE_URL, token, transport=http)
-        )
-
-    @pytest.fixture
-    def content_type(self) -> str:
-        return client.MEDIA_TYPE
-
-    @pytest.fixture
-    def found_requests(self) -> list[RegistryRequest]:
-        return [
+    simulator_app = serves(build_simulator)
+    make_adapter = provides(ADAPTER)
+    content_type = provides(client.MEDIA_TYPE)
+    found_requests = provides(
+        [
             _request("CHUNG_SINH", BIRTH_NO, "HEALTH_DOC_NO"),
             _request("CHUNG_SINH", THU),
             _request("BAO_TU", CU),
             _request("GKSK_LAI_XE", MAU),
             _request("GKSK_LAI_XE", EXAM_NO, "HEALTH_DOC_NO"),
         ]
-
-    @pytest.fixture
-    def not_found_request(self) -> RegistryRequest:
-        return _request("BAO_TU", MAU)  # alive: no death notice
-
-    @pytest.fixture
-    def round_trip(self) -> RoundTrip:
-        return _round_trip
+    )
+    not_found_request = provides(_request("BAO_TU", MAU))  # alive: no death notice
+    round_trip = provides(_round_trip)
 
 
 # --- mapping (pure) -------------------------------------------------------------------------

@@ -1,23 +1,33 @@
-"""Helpers of the loopback tests of the tax, licence, vehicle, health, diploma and poverty-list
-registries: the registered adapters (`build_adapters`) against a running simulator server, and
-the catalog's validity applied to what comes back."""
+"""Helpers of the loopback tests (civil status, business, tax, licence, vehicle, health, diploma
+and poverty-list registries): the registered adapters (`build_adapters`) against a running
+simulator server (a module's `regs = registries_fixture(IDS)`; `stopped_after_probes` for
+outages), and the catalog's validity applied to what comes back."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Collection, Iterable
 from contextlib import asynccontextmanager
 from datetime import date
 
+import pytest
 from pydantic import SecretStr
 
 from adapters.registry import build_adapters
+from adapters.simulators.world import World
 from shared_data.catalog import load_catalog
-from shared_data.domain import Outcome, RegistryAnswer, RegistryRecord, RegistryRequest, Subject
+from shared_data.domain import (
+    Outcome,
+    RegistryAnswer,
+    RegistryRecord,
+    RegistryRequest,
+    Subject,
+    UnavailableReason,
+)
 from shared_data.ports import RegistryAdapter
 from shared_data.settings import Settings
 from shared_data.validity import evaluate
-from tests.simserver import SimulatorServer
+from tests.simserver import SimulatorServer, running_simulators
 
 # Loading and cross-checking the catalog is not free: once per process.
 catalog = functools.cache(load_catalog)
@@ -53,6 +63,13 @@ class Registries:
     async def outcome(self, document_type: str, scheme: str, value: str, **q: str) -> Outcome:
         return (await self.ask(document_type, scheme, value, **q)).outcome
 
+    async def all_unavailable(self, lookups: Iterable[tuple[str, str, str]]) -> None:
+        """Each (document type, scheme, value) is unavailable for an upstream error."""
+        for document_type, scheme, value in lookups:
+            answer = await self.ask(document_type, scheme, value)
+            assert answer.outcome is Outcome.UNAVAILABLE, answer
+            assert answer.reason is UnavailableReason.UPSTREAM_ERROR
+
 
 def reusable(document_type: str, record: RegistryRecord, on: date) -> bool:
     """The catalog's validity rule for `document_type`, applied on `on`."""
@@ -73,3 +90,27 @@ async def registries(
     finally:
         for adapter in built.values():
             await adapter.aclose()
+
+
+def registries_fixture(ids: Collection[str]) -> Callable[..., AsyncIterator[Registries]]:
+    """A module's `regs` fixture: the registries of `ids` over the session's simulators."""
+
+    @pytest.fixture
+    async def regs(simulators: SimulatorServer, sim_token: str) -> AsyncIterator[Registries]:
+        async with registries(simulators, sim_token, ids) as built:
+            yield built
+
+    return regs
+
+
+@asynccontextmanager
+async def stopped_after_probes(
+    world: World, token: str, ids: Collection[str]
+) -> AsyncIterator[Registries]:
+    """The registries of `ids` over a server of their own, whose probes pass; then it stops."""
+    with running_simulators(world, token) as server:
+        async with registries(server, token, ids) as regs:
+            for registry in ids:
+                assert (await regs.adapters[registry].probe()).ok, registry
+            server.stop()
+            yield regs

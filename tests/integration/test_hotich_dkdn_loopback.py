@@ -7,27 +7,22 @@ to what comes back, as the lookup service does.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import AsyncIterator
-
 import pytest
-from pydantic import SecretStr
 
-from adapters.registry import build_adapters
 from adapters.simulators.fixtures import CU, DINH, GIA, HIEN, MAU, NOT_FOUND_PIN, THI, THU
 from adapters.simulators.world import Person, World
-from shared_data.catalog import load_catalog
 from shared_data.domain import (
     Outcome,
     RegistryAnswer,
     RegistryRecord,
-    RegistryRequest,
-    Subject,
     UnavailableReason,
 )
-from shared_data.ports import RegistryAdapter
-from shared_data.settings import Settings
-from shared_data.validity import evaluate
+from tests.integration.registry_loopback import (
+    Registries,
+    registries,
+    registries_fixture,
+    reusable,
+)
 from tests.simserver import SimulatorServer, running_simulators
 
 REGISTRIES = ("HOTICH", "DKDN")
@@ -35,63 +30,24 @@ UNKNOWN_MST = "0199900057"  # a valid check digit, registered to nobody in the w
 SCHEMES = {"GCN_DKDN": "ENTERPRISE_CODE", "GCN_CHI_NHANH": "BRANCH_CODE", "GCN_HKD": "HKD_REG_NO"}
 
 
-# Loading and cross-checking the catalog is not free: once per module.
-_catalog = functools.cache(load_catalog)
+adapters = registries_fixture(REGISTRIES)
 
 
-def _request(document_type: str, value: str) -> RegistryRequest:
-    registry = "DKDN" if document_type in SCHEMES else "HOTICH"
-    subject = Subject(scheme=SCHEMES.get(document_type, "PIN"), value=value)
-    return RegistryRequest(
-        lookup_id=f"loopback-{document_type}-{value}", registry=registry,
-        document_type=document_type, subject=subject,
-    )  # fmt: skip
+async def _ask(adapters: Registries, document_type: str, value: str) -> RegistryAnswer:
+    return await adapters.ask(document_type, SCHEMES.get(document_type, "PIN"), value)
 
 
-async def _adapters_for(server: SimulatorServer, token: str) -> dict[str, RegistryAdapter]:
-    settings = Settings(
-        simulator_url=server.base_url,
-        simulator_token=SecretStr(token),
-        cache_maxsize=0,  # the adapters themselves: a cached answer would outlive a stop
-    )
-    built = build_adapters(settings, _catalog())
-    return {registry: built[registry] for registry in REGISTRIES}
-
-
-@pytest.fixture
-async def adapters(
-    simulators: SimulatorServer, sim_token: str
-) -> AsyncIterator[dict[str, RegistryAdapter]]:
-    built = await _adapters_for(simulators, sim_token)
-    yield built
-    for adapter in built.values():
-        await adapter.aclose()
-
-
-async def _ask(
-    adapters: dict[str, RegistryAdapter], document_type: str, value: str
-) -> RegistryAnswer:
-    request = _request(document_type, value)
-    answer: RegistryAnswer = await adapters[request.registry].lookup(request)
-    return answer
-
-
-async def _found(
-    adapters: dict[str, RegistryAdapter], document_type: str, value: str
-) -> RegistryRecord:
-    answer = await _ask(adapters, document_type, value)
-    assert answer.outcome is Outcome.FOUND and answer.record is not None, answer
-    return answer.record
+async def _found(adapters: Registries, document_type: str, value: str) -> RegistryRecord:
+    return await adapters.found(document_type, SCHEMES.get(document_type, "PIN"), value)
 
 
 def _reusable(record: RegistryRecord, document_type: str, world: World) -> bool:
     """The catalog's validity rule, applied on the world's today."""
-    rule = _catalog().document_types[document_type].validity
-    return evaluate(rule, record, world.as_of).reusable
+    return reusable(document_type, record, world.as_of)
 
 
 async def test_birth_certificate_of_the_fixture_child_names_both_parents(
-    adapters: dict[str, RegistryAdapter], sim_world: World
+    adapters: Registries, sim_world: World
 ) -> None:
     record = await _found(adapters, "KHAI_SINH", THI)
     fields = record.fields
@@ -103,7 +59,7 @@ async def test_birth_certificate_of_the_fixture_child_names_both_parents(
 
 
 async def test_enterprise_certificate_is_found_with_its_legal_representative(
-    adapters: dict[str, RegistryAdapter], sim_world: World
+    adapters: Registries, sim_world: World
 ) -> None:
     record = await _found(adapters, "GCN_DKDN", "0199900018")
     assert (record.record_id, record.status) == ("0199900018", "active")
@@ -115,7 +71,7 @@ async def test_enterprise_certificate_is_found_with_its_legal_representative(
 
 
 async def test_dissolved_enterprise_is_found_but_its_certificate_is_void(
-    adapters: dict[str, RegistryAdapter], sim_world: World
+    adapters: Registries, sim_world: World
 ) -> None:
     record = await _found(adapters, "GCN_DKDN", "0199900032")
     assert record.status == "dissolved"
@@ -128,7 +84,7 @@ async def test_dissolved_enterprise_is_found_but_its_certificate_is_void(
      (CU, "dissolved", "death")],
 )  # fmt: skip
 async def test_a_marriage_certificate_says_how_the_marriage_ended(
-    adapters: dict[str, RegistryAdapter],
+    adapters: Registries,
     sim_world: World,
     pin: str,
     status: str,
@@ -140,7 +96,7 @@ async def test_a_marriage_certificate_says_how_the_marriage_ended(
 
 
 async def test_a_marital_status_confirmation_older_than_six_months_is_not_reusable(
-    adapters: dict[str, RegistryAdapter], sim_world: World
+    adapters: Registries, sim_world: World
 ) -> None:
     record = await _found(adapters, "XN_TTHN", GIA)
     assert (record.voided_by, record.fields["marital_status"]) == (None, "single")
@@ -156,7 +112,7 @@ def _confirmation_void(person: Person) -> bool:
 
 
 async def test_every_confirmation_in_the_world_is_voided_exactly_when_the_status_changed(
-    adapters: dict[str, RegistryAdapter], sim_world: World
+    adapters: Registries, sim_world: World
 ) -> None:
     confirmed = [p for p in sim_world.people.values() if p.marital_confirmations]
     assert any(_confirmation_void(p) for p in confirmed), "the world should hold void ones"
@@ -175,7 +131,7 @@ async def test_every_confirmation_in_the_world_is_voided_exactly_when_the_status
      ("NUOI_CON_NUOI", THI, Outcome.NOT_FOUND)],
 )  # fmt: skip
 async def test_fixture_outcomes_over_loopback(
-    adapters: dict[str, RegistryAdapter], sim_world: World, document_type: str, value: str,
+    adapters: Registries, sim_world: World, document_type: str, value: str,
     outcome: Outcome,
 ) -> None:  # fmt: skip
     assert UNKNOWN_MST not in sim_world.enterprises and NOT_FOUND_PIN not in sim_world.people
@@ -186,16 +142,12 @@ async def test_fixture_outcomes_over_loopback(
 async def test_a_refused_credential_is_unavailable_never_not_found(
     simulators: SimulatorServer,
 ) -> None:
-    adapters = await _adapters_for(simulators, "not-the-token")
-    try:
+    async with registries(simulators, "not-the-token", REGISTRIES) as adapters:
         for document_type, value in (("KHAI_SINH", THI), ("GCN_DKDN", "0199900018")):
             answer = await _ask(adapters, document_type, value)
             assert (answer.outcome, answer.reason) == (
                 Outcome.UNAVAILABLE, UnavailableReason.UPSTREAM_ERROR,
             )  # fmt: skip
-    finally:
-        for adapter in adapters.values():
-            await adapter.aclose()
 
 
 async def test_a_stopped_simulator_is_unavailable_never_not_found(
@@ -203,16 +155,12 @@ async def test_a_stopped_simulator_is_unavailable_never_not_found(
 ) -> None:
     lookups = (("KHAI_SINH", THI), ("GCN_DKDN", "0199900018"), ("GCN_DKDN", UNKNOWN_MST))
     with running_simulators(sim_world, sim_token) as server:
-        adapters = await _adapters_for(server, sim_token)
-        try:
+        async with registries(server, sim_token, REGISTRIES) as adapters:
             assert (await _ask(adapters, "KHAI_SINH", THI)).outcome is Outcome.FOUND
             server.stop()
-            for document_type, value in lookups:
-                answer = await _ask(adapters, document_type, value)
-                assert answer.outcome is Outcome.UNAVAILABLE, answer
-                assert answer.reason is UnavailableReason.UPSTREAM_ERROR
+            await adapters.all_unavailable(
+                (document_type, SCHEMES.get(document_type, "PIN"), value)
+                for document_type, value in lookups
+            )
             for registry in REGISTRIES:
-                assert not (await adapters[registry].probe()).ok
-        finally:
-            for adapter in adapters.values():
-                await adapter.aclose()
+                assert not (await adapters.adapters[registry].probe()).ok

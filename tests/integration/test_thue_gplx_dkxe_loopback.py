@@ -3,25 +3,25 @@ simulators, with the catalog's validity applied (the session world is as of 2026
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
 
 from adapters.simulators.fixtures import CU, DINH, GIA, MAU, NOT_FOUND_PIN, THI, THU
 from adapters.simulators.world import World
-from shared_data.domain import Outcome, UnavailableReason
-from tests.integration.registry_loopback import Registries, registries, reusable
-from tests.simserver import SimulatorServer, running_simulators
+from shared_data.domain import Outcome
+from tests.integration.registry_loopback import (
+    Registries,
+    registries_fixture,
+    reusable,
+    stopped_after_probes,
+)
 
 IDS = ("THUE", "GPLX", "DKXE")
 UNKNOWN_MST = "0199900057"  # a valid check digit, registered to nobody in the world
 
 
-@pytest.fixture
-async def regs(simulators: SimulatorServer, sim_token: str) -> AsyncIterator[Registries]:
-    async with registries(simulators, sim_token, IDS) as built:
-        yield built
+regs = registries_fixture(IDS)
 
 
 # --- THUE -----------------------------------------------------------------------------------
@@ -186,14 +186,7 @@ async def test_probes_are_ok_and_a_stopped_server_is_unavailable_never_not_found
         ("GPLX", "PIN", NOT_FOUND_PIN),
         ("DK_XE", "PLATE_NO", "30A-123.45"),
     ]
-    with running_simulators(sim_world, sim_token) as server:
-        async with registries(server, sim_token, IDS) as regs:
-            for registry in IDS:
-                assert (await regs.adapters[registry].probe()).ok, registry
-            server.stop()
-            for document_type, scheme, value in lookups:
-                answer = await regs.ask(document_type, scheme, value)
-                assert answer.outcome is Outcome.UNAVAILABLE, answer
-                assert answer.reason is UnavailableReason.UPSTREAM_ERROR
-            for registry in IDS:
-                assert not (await regs.adapters[registry].probe()).ok, registry
+    async with stopped_after_probes(sim_world, sim_token, IDS) as regs:
+        await regs.all_unavailable(lookups)
+        for registry in IDS:
+            assert not (await regs.adapters[registry].probe()).ok, registry

@@ -4,7 +4,6 @@ validity applied (the session world is as of 2026-06-01)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
@@ -13,18 +12,19 @@ from adapters.declarative.adapter import DeclarativeAdapter
 from adapters.simulators.data.welfare import household_id
 from adapters.simulators.fixtures import CU, DINH, GIA, HIEN, MAU, NOT_FOUND_PIN, THI, THU
 from adapters.simulators.world import World
-from shared_data.domain import Outcome, UnavailableReason
-from tests.integration.registry_loopback import Registries, registries, reusable
-from tests.simserver import SimulatorServer, running_simulators
+from shared_data.domain import Outcome
+from tests.integration.registry_loopback import (
+    Registries,
+    registries_fixture,
+    reusable,
+    stopped_after_probes,
+)
 
 IDS = ("YTE", "VBCC", "ASXH")
 THI_NOTICE = "CS-BVPSHN/2025/000123"
 
 
-@pytest.fixture
-async def regs(simulators: SimulatorServer, sim_token: str) -> AsyncIterator[Registries]:
-    async with registries(simulators, sim_token, IDS) as built:
-        yield built
+regs = registries_fixture(IDS)
 
 
 # --- YTE ------------------------------------------------------------------------------------
@@ -158,12 +158,5 @@ async def test_probes_are_ok_and_a_stopped_server_is_unavailable_never_not_found
         ("BANG_TOT_NGHIEP", "PIN", MAU),
         ("GCN_HO_NGHEO", "PIN", GIA),
     ]
-    with running_simulators(sim_world, sim_token) as server:
-        async with registries(server, sim_token, IDS) as regs:
-            for registry in IDS:
-                assert (await regs.adapters[registry].probe()).ok, registry
-            server.stop()
-            for document_type, scheme, value in lookups:
-                answer = await regs.ask(document_type, scheme, value)
-                assert answer.outcome is Outcome.UNAVAILABLE, answer
-                assert answer.reason is UnavailableReason.UPSTREAM_ERROR
+    async with stopped_after_probes(sim_world, sim_token, IDS) as regs:
+        await regs.all_unavailable(lookups)

@@ -25,13 +25,10 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Literal
 
-import httpx
 from pydantic import ValidationError, model_validator
 
 from adapters.mapping_helpers import StrictWire, WireFormatError
-from adapters.resilience import ResilientCaller
-from adapters.signing import hmac_signature, signature_matches
-from adapters.transport import RegistryTransport
+from adapters.signing import TimestampedHeaders
 
 REGISTRY_ID = "BHXH"
 DEFAULT_CLIENT_ID = "shared-data"
@@ -45,6 +42,10 @@ CLIENT_HEADER = "X-BHXH-Client"
 TIMESTAMP_HEADER = "X-BHXH-Timestamp"
 SIGNATURE_HEADER = "X-BHXH-Signature"
 MAX_CLOCK_SKEW_S = 300
+SIGNED_HEADERS = TimestampedHeaders(
+    CLIENT_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER, MAX_CLOCK_SKEW_S
+)
+HEADERS: Mapping[str, str] = {}
 
 
 class RpcCode(IntEnum):
@@ -109,20 +110,15 @@ class Signer:
 
     def headers(self, body: bytes) -> dict[str, str]:
         timestamp = str(int(self.clock()))
-        return {
-            CLIENT_HEADER: self.client_id,
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: hmac_signature(self.secret, _message(timestamp, body)),
-        }
+        return SIGNED_HEADERS.sign(
+            self.secret, self.client_id, timestamp, _message(timestamp, body)
+        )
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        timestamp = headers.get(TIMESTAMP_HEADER.lower(), "")
-        if not headers.get(CLIENT_HEADER.lower()) or not timestamp.isdigit():
-            return False
-        if abs(self.clock() - int(timestamp)) > MAX_CLOCK_SKEW_S:
-            return False
-        presented = headers.get(SIGNATURE_HEADER.lower(), "")
-        return signature_matches(self.secret, _message(timestamp, body), presented)
+        def message(timestamp: str) -> bytes:
+            return _message(timestamp, body)
+
+        return SIGNED_HEADERS.verify(self.secret, headers, message, self.clock())
 
 
 def _message(timestamp: str, body: bytes) -> bytes:
@@ -130,17 +126,9 @@ def _message(timestamp: str, body: bytes) -> bytes:
     return timestamp.encode() + b"." + body
 
 
-def build_transport(
-    base_url: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    """No static credential header: every request carries its own signature (`Signer`)."""
-    return RegistryTransport(
-        REGISTRY_ID, base_url, read_timeout_s=read_timeout_s, transport=transport, caller=caller
-    )
+def auth_headers(token: str) -> dict[str, str]:
+    """No static credential: every request carries its own signature (`Signer`)."""
+    return {}
 
 
 def _dumps(value: Mapping[str, Any]) -> bytes:

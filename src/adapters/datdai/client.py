@@ -22,15 +22,13 @@ treats as unavailable. All of these travel with HTTP 200; only outages are 5xx.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
-import httpx
 from pydantic import Field, ValidationError
 
 from adapters.mapping_helpers import CamelWire, DmyDate, WireFormatError
-from adapters.resilience import ResilientCaller
-from adapters.transport import RegistryTransport
 
 REGISTRY_ID = "DATDAI"
 ORG_ID = "shared-data"
@@ -39,6 +37,7 @@ PULL_DOC_PATH = "/api/v2/pull-doc"
 HEALTH_PATH = "/api/v2/health"
 API_KEY_HEADER = "X-Datdai-Key"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+HEADERS: Mapping[str, str] = {}  # nothing but the credential (`auth_headers`)
 DOC_TYPES = {"GCN_QSDD": "GCN", "THONG_TIN_THUA_DAT": "TTTD"}
 # Owner scheme -> the registry's kind of owner identifier (citizen id, enterprise code).
 OWNER_KINDS = {"PIN": "CCCD", "ENTERPRISE_CODE": "MSDN"}
@@ -105,25 +104,8 @@ class PullDocResponse(CamelWire):
 
 
 def auth_headers(token: str) -> dict[str, str]:
+    """The registry's own API-key header."""
     return {API_KEY_HEADER: token}
-
-
-def build_transport(
-    base_url: str,
-    token: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    return RegistryTransport(
-        REGISTRY_ID,
-        base_url,
-        headers=auth_headers(token),
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
 
 
 def encode(message: CamelWire) -> bytes:

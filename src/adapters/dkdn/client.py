@@ -17,15 +17,13 @@ only outages surface as HTTP 5xx (so any non-2xx is an HTTP error of the shared 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.dkdn.mapping import MappingError
-from adapters.resilience import ResilientCaller
-from adapters.transport import RegistryTransport
 
 REGISTRY_ID = "DKDN"
 DEFAULT_CLIENT_ID = "shared-data"
@@ -36,6 +34,7 @@ PATHS = {
     "GCN_HKD": "/api/hokinhdoanh/{}",
 }
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+HEADERS: Mapping[str, str] = {}  # nothing but the credential (`auth_headers`)
 
 
 class ErrorCode(StrEnum):
@@ -72,25 +71,6 @@ class Envelope(BaseModel):
 def auth_headers(token: str, client_id: str = DEFAULT_CLIENT_ID) -> dict[str, str]:
     """The gateway's own credential pair (not a bearer token)."""
     return {"X-Client-Id": client_id, "X-Client-Secret": token}
-
-
-def build_transport(
-    base_url: str,
-    token: str,
-    *,
-    client_id: str = DEFAULT_CLIENT_ID,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    return RegistryTransport(
-        REGISTRY_ID,
-        base_url,
-        headers=auth_headers(token, client_id),
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
 
 
 def encode_envelope(code: ErrorCode, data: dict[str, Any] | None = None) -> bytes:

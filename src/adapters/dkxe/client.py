@@ -15,14 +15,12 @@ Wire format (synthetic, shaped like a modern search API in front of the vehicle 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.mapping_helpers import WireFormatError
-from adapters.resilience import ResilientCaller
-from adapters.transport import RegistryTransport
 
 REGISTRY_ID = "DKXE"
 SEARCH_PATH = "/api/v1/dang-ky-xe/tim-kiem"
@@ -31,6 +29,7 @@ PAGE_SIZE = 10
 NEWEST_FIRST = "-ngayDangKy"
 # Owner schemes -> the registry's kind of owner.
 OWNER_KINDS = {"PIN": "CA_NHAN", "ENTERPRISE_CODE": "TO_CHUC"}
+HEADERS: Mapping[str, str] = {"Accept": "application/json"}
 
 
 class Page(BaseModel):
@@ -44,22 +43,9 @@ class Page(BaseModel):
     items: list[dict[str, Any]]
 
 
-def build_transport(
-    base_url: str,
-    token: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    return RegistryTransport(
-        REGISTRY_ID,
-        base_url,
-        headers={"Authorization": f"ApiKey {token}", "Accept": "application/json"},
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
+def auth_headers(token: str) -> dict[str, str]:
+    """Quirk: the key travels in `Authorization` under the non-standard `ApiKey` scheme."""
+    return {"Authorization": f"ApiKey {token}"}
 
 
 def search_body(plate: str | None, owner: tuple[str, str] | None) -> dict[str, Any]:

@@ -16,15 +16,13 @@ shared transport reads; "no record" is in band, so the adapter reads no error st
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.mapping_helpers import WireFormatError
-from adapters.resilience import ResilientCaller
-from adapters.transport import RegistryTransport
 
 REGISTRY_ID = "GPLX"
 DEFAULT_CLIENT_ID = "shared-data"
@@ -32,6 +30,7 @@ LOOKUP_PATH = "/api/gplx/tracuu"
 PING_PATH = "/api/gplx/ping"
 # Subject scheme -> the query parameter that names it.
 QUERY_KEYS = {"DL_NO": "so_gplx", "PIN": "so_cccd"}
+HEADERS: Mapping[str, str] = {"Accept": "application/json"}
 
 
 class Result(StrEnum):
@@ -52,23 +51,8 @@ def basic_auth(client_id: str, token: str) -> str:
     return f"Basic {pair}"
 
 
-def build_transport(
-    base_url: str,
-    token: str,
-    *,
-    client_id: str = DEFAULT_CLIENT_ID,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    return RegistryTransport(
-        REGISTRY_ID,
-        base_url,
-        headers={"Authorization": basic_auth(client_id, token), "Accept": "application/json"},
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
+def auth_headers(token: str, client_id: str = DEFAULT_CLIENT_ID) -> dict[str, str]:
+    return {"Authorization": basic_auth(client_id, token)}
 
 
 def decode(body: bytes) -> Answer:

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -56,6 +57,7 @@ _SHAPES = {
 }
 _RETRIABLE_CODES = frozenset({client.ErrorCode.SYSTEM_ERROR, client.ErrorCode.URI_NOT_FOUND})
 Search = dict[str, str]
+A = TypeVar("A", PullUriAnswer, PullDocAnswer)
 
 
 def _bad(detail: str) -> RegistryError:
@@ -73,6 +75,19 @@ def _refused(answer: PullUriAnswer | PullDocAnswer) -> RegistryError:
         f"{client.REGISTRY_ID}: error {known}",
         retriable=code in _RETRIABLE_CODES,
     )
+
+
+def _answered(decode: Callable[[bytes], A], body: bytes, txn: str, what: str) -> A:
+    """A Kho answer decoded, echoing our `txn`, and answered (status 1), else raise."""
+    try:
+        answer = decode(body)
+    except MappingError as exc:
+        raise _bad(str(exc)) from exc
+    if answer.txn != txn:
+        raise _bad(f"{what} answer does not echo our txn")
+    if answer.status != Status.OK:
+        raise _refused(answer)
+    return answer
 
 
 def search_of(request: RegistryRequest) -> Search:
@@ -162,14 +177,7 @@ class HnKhoAdapter(HttpRegistryAdapter):
         self, request: RegistryRequest, search: Search, remaining_s: float
     ) -> list[UriItem]:
         body, txn = await self._send(client.PULL_URI_PATH, search, remaining_s)
-        try:
-            answer = client.decode_pull_uri(body)
-        except MappingError as exc:
-            raise _bad(str(exc)) from exc
-        if answer.txn != txn:
-            raise _bad("Pull-URI answer does not echo our txn")
-        if answer.status != Status.OK:
-            raise _refused(answer)
+        answer = _answered(client.decode_pull_uri, body, txn, "Pull-URI")
         for item in answer.uris:
             if client.split_uri(item.uri)[0] != request.document_type:
                 raise _bad("Pull-URI answer lists a document of another type")
@@ -178,14 +186,7 @@ class HnKhoAdapter(HttpRegistryAdapter):
     async def _pull_doc(self, item: UriItem, remaining_s: float) -> PullDocAnswer:
         payload = {"uri": item.uri, "format": "json"}
         body, txn = await self._send(client.PULL_DOC_PATH, payload, remaining_s)
-        try:
-            answer = client.decode_pull_doc(body)
-        except MappingError as exc:
-            raise _bad(str(exc)) from exc
-        if answer.txn != txn:
-            raise _bad("Pull-Doc answer does not echo our txn")
-        if answer.status != Status.OK:
-            raise _refused(answer)
+        answer = _answered(client.decode_pull_doc, body, txn, "Pull-Doc")
         if answer.uri != item.uri:
             raise _bad("Pull-Doc answer is about another URI")
         return answer

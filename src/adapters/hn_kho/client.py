@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -38,7 +38,6 @@ from pydantic import Field, StringConstraints, ValidationError
 
 from adapters.hn_kho.mapping import STATUS, MappingError
 from adapters.mapping_helpers import DmyDate, StrictWire, validation_summary
-from adapters.resilience import ResilientCaller
 from adapters.signing import hmac_signature
 from adapters.transport import RegistryTransport
 
@@ -52,6 +51,7 @@ DEFAULT_ORG_ID = "shared-data"
 MAX_SKEW_S = 300.0
 URI_PREFIX = "vn.gov.hn_kho"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+HEADERS: Mapping[str, str] = {}
 VN_TZ = timezone(timedelta(hours=7))
 # Subject scheme -> the Kho's word for an owner's identifier (tax codes of every form are MST).
 OWNER_KINDS = {"PIN": "CCCD", "MST": "MST", "ENTERPRISE_CODE": "MST", "BRANCH_CODE": "MST"}
@@ -179,14 +179,6 @@ class Signer:
         return transport.build_request("POST", path, content=body, headers=headers), txn
 
 
-def build_transport(
-    base_url: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    """No credential headers: the Kho authenticates each body by its HMAC (`Signer`)."""
-    return RegistryTransport(
-        REGISTRY_ID, base_url, read_timeout_s=read_timeout_s, transport=transport, caller=caller
-    )
+def auth_headers(token: str) -> dict[str, str]:
+    """No static credential: the Kho authenticates each body by its HMAC (`Signer`)."""
+    return {}

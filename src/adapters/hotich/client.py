@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from xml.sax.saxutils import escape
-
-import httpx
 
 from adapters.hotich.mapping import (
     FIELDS,
@@ -41,8 +40,7 @@ from adapters.hotich.mapping import (
     parse_date,
     required_text,
 )
-from adapters.resilience import ResilientCaller
-from adapters.transport import XML_MEDIA_TYPES, RegistryTransport
+from adapters.transport import XML_MEDIA_TYPES
 from shared_data.domain import RegistryRecord
 
 REGISTRY_ID = "HOTICH"
@@ -53,6 +51,7 @@ XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 _ENV = f"{{{SOAP_NS}}}"
 MEDIA_TYPES = XML_MEDIA_TYPES
+HEADERS: Mapping[str, str] = {}  # nothing but the credential (`auth_headers`)
 # Any DTD is refused before parsing: entity expansion (billion laughs) and external entities
 # (XXE) both need one, and no HOTICH message legitimately carries a DOCTYPE.
 _DTD_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -103,24 +102,6 @@ class Fault:
 def auth_headers(token: str) -> dict[str, str]:
     """What the HOTICH gateway expects on every call."""
     return {"Authorization": f"Bearer {token}"}
-
-
-def build_transport(
-    base_url: str,
-    token: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    return RegistryTransport(
-        REGISTRY_ID,
-        base_url,
-        headers=auth_headers(token),
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
 
 
 def parse_xml(body: bytes) -> ET.Element:

@@ -2,6 +2,6 @@
 
 `adapter.LltpAdapter(transport)` is the port implementation and a `PendingCollector`: a lookup
 submits a request and usually comes back `pending` with the registry's ticket, which `collect`
-redeems later. `client.build_transport()` gives it a transport with the registry's bearer
+redeems later. `clients.build_transport()` gives it a transport with the registry's bearer
 token; `simulator.build_simulator(world, token)` serves the same wire format from synthetic data.
 """

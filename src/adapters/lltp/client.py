@@ -21,21 +21,20 @@ never files a second request. An unknown or expired ticket is HTTP 404; errors a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-import httpx
 from pydantic import Field, ValidationError, model_validator
 
 from adapters.mapping_helpers import Pin, StrictWire, WireFormatError
-from adapters.resilience import ResilientCaller
-from adapters.transport import RegistryTransport
 
 REGISTRY_ID = "LLTP"
 SUBMIT_PATH = "/api/v1/yeucau"
 POLL_PATH = "/api/v1/yeucau/{}"
 STATUS_PATH = "/api/v1/trangthai"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+HEADERS: Mapping[str, str] = {}  # nothing but the credential (`auth_headers`)
 CERTIFICATE_KINDS = {"LLTP_1": 1, "LLTP_2": 2}
 TICKET_PATTERN = r"^YC[0-9A-F]{16}$"
 
@@ -71,25 +70,8 @@ class RequestStateWire(StrictWire):
 
 
 def auth_headers(token: str) -> dict[str, str]:
+    """A bearer token."""
     return {"Authorization": f"Bearer {token}"}
-
-
-def build_transport(
-    base_url: str,
-    token: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    return RegistryTransport(
-        REGISTRY_ID,
-        base_url,
-        headers=auth_headers(token),
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
 
 
 def _dumps(value: Any) -> bytes:

@@ -22,6 +22,7 @@ registries say "no such record" with it (`HANDLED_STATUSES`). Then `read_answer`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote
 
 import httpx
@@ -29,7 +30,6 @@ from pydantic import ValidationError
 
 from adapters.population.mapping import LOOKUP_KINDS
 from adapters.population.wire import ErrorAnswer
-from adapters.resilience import ResilientCaller
 from adapters.transport import RegistryTransport, status_error
 from shared_data.domain import RegistryRecord, RegistryRequest, Subject, UnavailableReason
 from shared_data.errors import RegistryError, UnknownSchemeError
@@ -44,30 +44,12 @@ STATUS_PATH = "/api/v1/trangthai"
 HANDLED_STATUSES = frozenset({404})
 # Subject scheme -> the request key DANCU expects; CMND9 is resolved by DANCU's cross-walk.
 DANCU_SUBJECT_KEYS = {"PIN": "soDinhDanh", "CMND9": "soCMND"}
+HEADERS: Mapping[str, str] = {}  # nothing but the credential (`auth_headers`)
 
 
 def auth_headers(token: str) -> dict[str, str]:
     """Both BCA registries take one API key header (the same gateway fronts them)."""
     return {API_KEY_HEADER: token}
-
-
-def build_transport(
-    registry_id: str,
-    base_url: str,
-    token: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    return RegistryTransport(
-        registry_id,
-        base_url,
-        headers=auth_headers(token),
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
 
 
 def dancu_lookup_request(transport: RegistryTransport, request: RegistryRequest) -> httpx.Request:

@@ -19,20 +19,16 @@ authenticate their callers. 404 is "no such record" only with one of `NOT_FOUND_
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.mapping_helpers import WireFormatError
-from adapters.resilience import ResilientCaller
-from adapters.transport import RegistryTransport
+from adapters.signing import TimestampedHeaders, hmac_signature
 
 REGISTRY_ID = "THUE"
 MEDIA_TYPE = "application/vnd.api+json"
@@ -42,6 +38,7 @@ TIMESTAMP_HEADER = "X-TCT-Timestamp"
 SIGNATURE_HEADER = "X-TCT-Signature"
 # How far a request's timestamp may be from the registry's clock.
 MAX_SKEW_S = 300
+SIGNED_HEADERS = TimestampedHeaders(CLIENT_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER, MAX_SKEW_S)
 STATUS_PATH = "/v1/trang-thai"
 PATHS = {
     "XN_NGHIA_VU_THUE": "/v1/nguoi-nop-thue/{}/xac-nhan-nghia-vu",
@@ -49,6 +46,7 @@ PATHS = {
     "MST_CA_NHAN": "/v1/nguoi-nop-thue/{}/mst-ca-nhan",
 }
 PAGE_SIZE = 20
+HEADERS: Mapping[str, str] = {"Accept": MEDIA_TYPE}
 # Error codes of a 404 that are the registry's authoritative "no such record".
 UNKNOWN_TAXPAYER, NO_LEGACY_MST = "NNT_KHONG_TON_TAI", "KHONG_CO_MST_CU"
 NOT_FOUND_CODES = frozenset({UNKNOWN_TAXPAYER, NO_LEGACY_MST})
@@ -72,11 +70,14 @@ class Document(BaseModel):
     meta: dict[str, Any] | None = None
 
 
+def message(method: str, target: str, timestamp: str) -> bytes:
+    """What is signed: `METHOD\\npath?query\\ntimestamp`."""
+    return f"{method.upper()}\n{target}\n{timestamp}".encode()
+
+
 def signature(token: str, method: str, target: str, timestamp: str) -> str:
-    """Base64 HMAC-SHA256 of `METHOD\\npath?query\\ntimestamp` under the client's key."""
-    message = f"{method.upper()}\n{target}\n{timestamp}".encode()
-    digest = hmac.new(token.encode(), message, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
+    """Base64 HMAC-SHA256 of `message(...)` under the client's key."""
+    return hmac_signature(token, message(method, target, timestamp))
 
 
 class Signer:
@@ -90,30 +91,14 @@ class Signer:
     def sign(self, request: httpx.Request) -> httpx.Request:
         timestamp = str(int(self._clock()))
         target = request.url.raw_path.decode("ascii")
-        request.headers[CLIENT_HEADER] = self._client_id
-        request.headers[TIMESTAMP_HEADER] = timestamp
-        request.headers[SIGNATURE_HEADER] = signature(
-            self._token, request.method, target, timestamp
-        )
+        signed = message(request.method, target, timestamp)
+        request.headers.update(SIGNED_HEADERS.sign(self._token, self._client_id, timestamp, signed))
         return request
 
 
-def build_transport(
-    base_url: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    """No static credential header: the `Signer` signs every request instead."""
-    return RegistryTransport(
-        REGISTRY_ID,
-        base_url,
-        headers={"Accept": MEDIA_TYPE},
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
+def auth_headers(token: str) -> dict[str, str]:
+    """No static credential: the `Signer` signs each request with the key."""
+    return {}
 
 
 def encode(document: dict[str, Any]) -> bytes:

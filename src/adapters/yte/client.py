@@ -17,20 +17,19 @@ Wire format (synthetic, shaped like a FHIR REST server in front of the health da
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.mapping_helpers import WireFormatError
-from adapters.resilience import ResilientCaller
-from adapters.transport import RegistryTransport
 
 REGISTRY_ID = "YTE"
 MEDIA_TYPE = "application/fhir+json"
 BASE_PATH = "/fhir"
 METADATA_PATH = "/fhir/metadata"
 NEWEST_FIRST = "-date"
+HEADERS: Mapping[str, str] = {"Accept": MEDIA_TYPE}
 
 
 class Entry(BaseModel):
@@ -49,22 +48,8 @@ class Bundle(BaseModel):
     entry: list[Entry] = Field(default_factory=list)
 
 
-def build_transport(
-    base_url: str,
-    token: str,
-    *,
-    read_timeout_s: float = 3.0,
-    transport: httpx.AsyncBaseTransport | None = None,
-    caller: ResilientCaller | None = None,
-) -> RegistryTransport:
-    return RegistryTransport(
-        REGISTRY_ID,
-        base_url,
-        headers={"Authorization": f"Bearer {token}", "Accept": MEDIA_TYPE},
-        read_timeout_s=read_timeout_s,
-        transport=transport,
-        caller=caller,
-    )
+def auth_headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def bundle(resource_type: str, resources: list[dict[str, Any]], total: int) -> dict[str, Any]:

@@ -57,5 +57,22 @@ openapi: $(VENV)/.installed
 check-openapi: $(VENV)/.installed
 	$(BIN)/shared-data openapi --output openapi.yaml --check
 
+# The benchmark of issue 8 (bench/run.py; docs/PERFORMANCE.md): the service against a bare
+# FastAPI baseline, loaded with wrk. Installs wrk with apt-get when missing (as root). About
+# five minutes; writes docs/PERFORMANCE.md. BENCH_ARGS passes options (e.g. --db postgresql).
+BENCH_ARGS ?=
+bench: $(VENV)/.installed
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing wrk (apt-get)"; \
+	    apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 || \
+	      (apt-get update -qq && apt-get install -y --no-install-recommends wrk >/dev/null); \
+	  else \
+	    echo "wrk is missing and not root: apt-get install wrk" >&2; exit 1; \
+	  fi; \
+	fi
+	BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+	  $(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from lookup_api.errors import Problem, install_error_handlers
+from lookup_api.input_guard import refuse_nul_characters
 from lookup_api.operations import OPERATIONS_TAG, install_operations
 from lookup_api.routes import access_log, admin, catalog, lookups, reuse_plans
 from lookup_api.routes import coverage as coverage_routes
@@ -52,6 +53,7 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_characters)],
         openapi_tags=[
             {"name": "lookups", "description": "Ask registries whether a document exists"},
             {"name": "catalog", "description": "Registries, document types and procedures"},

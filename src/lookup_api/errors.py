@@ -72,7 +72,13 @@ def status_for(exc: core.SharedDataError) -> int:
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str, request: Request, **extra: Any
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    request: Request,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = Problem(
         type=PROBLEM_TYPE_BASE + code,
@@ -83,7 +89,7 @@ def problem_response(
         instance=request.url.path,
         **extra,
     ).model_dump(exclude_none=True)
-    headers: dict[str, str] = {}
+    headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="shared-data"'
     if extra.get("retry_after") is not None:
@@ -130,9 +136,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's answer to a body it cannot decode (not UTF-8): for the caller the same
+        # mistake as malformed JSON, which is a 422 like every other invalid request.
+        detail = "body: not a valid JSON document (UTF-8)"
+        return problem_response(422, "invalid_request", "Invalid request", detail, request)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
-    return problem_response(exc.status_code, code, detail, detail, request)
+    # Starlette's headers are part of the answer: `Allow` on a 405 (RFC 9110).
+    return problem_response(exc.status_code, code, detail, detail, request, exc.headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

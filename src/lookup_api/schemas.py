@@ -84,8 +84,11 @@ class LookupRequest(BaseModel):
 
 
 class ValidityOut(BaseModel):
-    issued_on: date | None
-    valid_until: date | None = Field(description="Last day the document may be reused")
+    # Defaults, so the schema does not call them required: lookups leave out null fields.
+    issued_on: date | None = None
+    valid_until: date | None = Field(
+        default=None, description="Last day the document may be reused"
+    )
     reusable: bool
     reason: str = Field(examples=["expired: valid until 2025-12-31"])
 

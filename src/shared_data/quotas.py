@@ -128,7 +128,10 @@ class InMemoryQuotas:
         current, seen = self._subjects.get(client_id, (window, set()))
         if current != window:
             seen = set()
-        seen.add(ref)
+        # Past the ceiling the set stops growing: every later lookup this hour is flagged
+        # anyway, and memory stays bounded under an enumeration (docs/PERFORMANCE.md).
+        if len(seen) <= self.limits.distinct_subjects_per_hour:
+            seen.add(ref)
         self._subjects[client_id] = (window, seen)
         return len(seen) > self.limits.distinct_subjects_per_hour
 

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     results_key: SecretStr = SecretStr("demo-results-store-key-change-me")
     # Group commit of audit rows: at most this many rows per transaction, waiting this long.
     audit_max_batch: int = 500
+    # The writer waits this long for company only when lookups run concurrently; a lone
+    # event is committed at once (audit_writer.py; docs/PERFORMANCE.md).
     audit_max_wait_ms: float = 2.0
     # Ed25519 key signing audit checkpoints: base64 of the 32 raw bytes, PEM, or a PEM file.
     # Unset, only a SQLite database may run, with a demo key generated next to it (var/).

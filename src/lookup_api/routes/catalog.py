@@ -28,7 +28,12 @@ async def list_document_types(
     return [doc for doc in docs if registry is None or doc.registry == registry]
 
 
-@router.get("/procedures", response_model=list[Procedure], summary="Procedures (TTHC)")
+@router.get(
+    "/procedures",
+    response_model=list[Procedure],
+    summary="Procedures (TTHC)",
+    responses=error_responses(core.UnknownDocumentTypeError),
+)
 async def list_procedures(
     request: Request,
     document_type: str | None = Query(

@@ -26,6 +26,7 @@ router = APIRouter(prefix="/v1", tags=["lookups"])
         core.UnknownDocumentTypeError,
         core.AuthenticationError,
         core.PermissionDeniedError,
+        core.QuotaExceededError,
         core.AuditUnavailableError,
     ),
 )
@@ -63,6 +64,7 @@ async def create_lookup(
         core.UnknownLookupError,
         core.AuthenticationError,
         core.PermissionDeniedError,
+        core.QuotaExceededError,
         core.AuditUnavailableError,
     ),
 )

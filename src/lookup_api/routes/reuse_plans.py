@@ -94,7 +94,7 @@ class ReusePlanOut(BaseModel):
     """Per requirement: satisfied by data, must be submitted (why) or to check later."""
 
     procedure_code: str
-    dossier_id: str | None
+    dossier_id: str | None = None  # left out when null (response_model_exclude_none)
     items: list[PlanItemOut]
     summary: PlanSummary
 

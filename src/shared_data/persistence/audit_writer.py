@@ -102,6 +102,7 @@ class AuditWriter:
         self._max_wait_s = max_wait_s
         self._tick_s = tick_s
         self._next_tick = time.monotonic() + tick_s
+        self._busy = False  # did the last batch hold more than one event?
         self._counts = {"batches": 0, "rows": 0, "failed_batches": 0, "failed_rows": 0}
 
     @property
@@ -123,7 +124,14 @@ class AuditWriter:
             self._tick()
 
     def _next_batch(self) -> tuple[list[QueuedEvent], QueuedJob | None, bool]:
-        """Block for one item (or a tick), then gather events for up to max_wait."""
+        """Block for one item (or a tick), then gather events for up to max_wait.
+
+        Adaptive: a lone event after a lone event (one lookup at a time) is committed at once,
+        since nobody else is coming and waiting would only add max_wait to its answer; once a
+        batch held more than one event (concurrent lookups), the next one waits up to max_wait
+        for company. Committing at once under load made 2-row commits, each costing ~1.3 ms of
+        CPU (BEGIN, head lock, insert, head update, COMMIT) taken from the lookups themselves.
+        """
         try:
             first = self.queue.get(timeout=self._tick_s)
         except queue.Empty:
@@ -131,7 +139,8 @@ class AuditWriter:
         if not isinstance(first, QueuedEvent):
             return [], first if isinstance(first, QueuedJob) else None, first is STOP
         batch = [first]
-        deadline = time.monotonic() + self._max_wait_s
+        wait_s = self._max_wait_s if self._busy or not self.queue.empty() else 0.0
+        deadline = time.monotonic() + wait_s
         while len(batch) < self._max_batch:
             try:
                 item = self.queue.get(timeout=max(deadline - time.monotonic(), 0.0))
@@ -140,6 +149,7 @@ class AuditWriter:
             if not isinstance(item, QueuedEvent):
                 return batch, item if isinstance(item, QueuedJob) else None, item is STOP
             batch.append(item)
+        self._busy = len(batch) > 1
         return batch, None, False
 
     def _run_job(self, job: QueuedJob) -> None:

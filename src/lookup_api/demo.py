@@ -48,9 +48,25 @@ def derived_key(demo_key: str, purpose: str) -> str:
     return f"sdk_{prefix}_{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
 
 
+# Abolished papers are required by no procedure (the catalog refuses that), yet a backend still
+# written against them should learn from a lookup that the paper is gone: these two named
+# grants let the demo show that answer (found, not reusable: abolished).
+ABOLISHED_PAPER_GRANTS = (("P06", "SO_HO_KHAU"), ("P08", "MST_CA_NHAN"))
+
+
 def demo_grants(catalog: Catalog) -> list[GrantRequest]:
-    """One grant per (procedure, document type its requirements name), catalog fields."""
+    """One grant per (procedure, document type its requirements name), catalog fields; plus
+    the named grants for abolished papers."""
     grants: dict[tuple[str, str], GrantRequest] = {}
+    for code, doc_id in ABOLISHED_PAPER_GRANTS:
+        if code in catalog.procedures and doc_id in catalog.document_types:
+            doc = catalog.document_types[doc_id]
+            grants[(code, doc_id)] = GrantRequest(
+                procedure_code=code,
+                document_type=doc_id,
+                allowed_fields=tuple(doc.fields),
+                legal_basis=doc.legal_ref or "demo: abolished paper",
+            )
     for procedure in catalog.procedures.values():
         for requirement in procedure.requirements:
             named = [requirement.document_type, *requirement.alternatives]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from adapters.simulators.fixtures import MAU, THI
-from lookup_api.demo import DemoKeys, demo_grants, load_demo_data
+from lookup_api.demo import ABOLISHED_PAPER_GRANTS, DemoKeys, demo_grants, load_demo_data
 from shared_data.catalog import Catalog
 from shared_data.grants import needed_document_types
 from shared_data.persistence.keys import generate_key
@@ -34,7 +34,7 @@ def test_demo_grants_are_each_procedures_requirements_and_not_a_catch_all(
         (code, doc_id)
         for code, procedure in catalog.procedures.items()
         for doc_id in needed_document_types(procedure)
-    }
+    } | set(ABOLISHED_PAPER_GRANTS)
     assert "*" not in {g.document_type for g in grants}
     (p07_cccd,) = [g for g in grants if (g.procedure_code, g.document_type) == ("P07", "CCCD")]
     assert "place_of_residence" not in p07_cccd.allowed_fields
@@ -57,6 +57,9 @@ def test_the_demo_key_reads_ops_endpoints_looks_up_and_is_refused_outside_its_gr
     assert "place_of_residence" in full["fields"]
     assert "place_of_residence" not in narrow["fields"]
     assert narrow["fields"].keys() < full["fields"].keys()
+    abolished = api.post("/v1/lookups", json=body("SO_HO_KHAU", MAU, "P06"), headers=demo).json()
+    assert abolished["status"] == "found" and abolished["validity"]["reusable"] is False
+    assert "abolished" in abolished["validity"]["reason"]
     check_portal_and_admin(api, keys)
 
 

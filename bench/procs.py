@@ -36,8 +36,11 @@ def pinned(argv: Sequence[str], core: int | None) -> list[str]:
 def repin(pid: int, core: int) -> None:
     """Move a running process, every thread of it, to `core`."""
     if shutil.which("taskset"):
-        subprocess.run(["taskset", "-a", "-p", "-c", str(core), str(pid)],
-                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            ["taskset", "-a", "-p", "-c", str(core), str(pid)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 @dataclass
@@ -88,15 +91,23 @@ class Proc:
 
 
 def start(
-    name: str, argv: Sequence[str], *, port: int, env: Mapping[str, str], core: int | None,
+    name: str,
+    argv: Sequence[str],
+    *,
+    port: int,
+    env: Mapping[str, str],
+    core: int | None,
     logdir: Path,
-) -> Proc:  # fmt: skip
+) -> Proc:
     log = logdir / f"{name}.log"
     with log.open("wb") as out:
         popen = subprocess.Popen(
-            pinned(argv, core), env=dict(env), stdout=out, stderr=subprocess.STDOUT,
+            pinned(argv, core),
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
     return Proc(name, popen, port, log)
 
 

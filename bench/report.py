@@ -72,8 +72,9 @@ def targets(r: dict[str, Any], m: dict[str, float]) -> list[tuple[str, str, str]
     return rows
 
 
-def render(r: dict[str, Any], m: dict[str, float], info: dict[str, str],
-           args: argparse.Namespace) -> str:  # fmt: skip
+def render(
+    r: dict[str, Any], m: dict[str, float], info: dict[str, str], args: argparse.Namespace
+) -> str:
     out = [BEGIN, "", f"### Last run: {info['date']}", ""]
     out.append(
         f"`{info['command']}` — {args.runs} × {args.duration:g} s per scenario after a "
@@ -85,19 +86,23 @@ def render(r: dict[str, Any], m: dict[str, float], info: dict[str, str],
     b0 = r.get("B0")
     for key, s in r.items():
         if s.unavailable:
-            out.append(f"| {key} {s.what} | {s.connections} | not available: {s.unavailable} "
-                       "| | | | |")  # fmt: skip
+            out.append(
+                f"| {key} {s.what} | {s.connections} | not available: {s.unavailable} | | | | |"
+            )
             continue
-        ratio = f" ({s.rps / b0.rps:.2f} × B0)" if b0 and b0.runs and key != "B0" and \
-            s.connections == 64 else ""  # fmt: skip
+        ratio = (
+            f" ({s.rps / b0.rps:.2f} × B0)"
+            if b0 and b0.runs and key != "B0" and s.connections == 64
+            else ""
+        )
         note = f" — {s.note}" if s.note else ""
         out.append(
             f"| {key} {s.what}{note} | {s.connections} | {s.rps:,.0f}{ratio} | {s.p50_ms:.2f} | "
             f"{s.p99_ms:.2f} | {s.cpu_us:,.0f} | {s.errors} |"
         )
     if m:
-        per_entry = (m["rss_full_mb"] - m["rss_before_mb"]) * 2**20 / max(
-            m["subjects"] - m["warm"], 1
+        per_entry = (
+            (m["rss_full_mb"] - m["rss_before_mb"]) * 2**20 / max(m["subjects"] - m["warm"], 1)
         )
         reached = m["subjects"] >= m["subjects_target"]
         extrapolated = (

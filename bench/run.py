@@ -91,8 +91,14 @@ class Bench:
 
     # -- processes -------------------------------------------------------------------------
 
-    def start(self, name: str, argv: list[str], env: dict[str, str], core: int | None,
-              ready_path: str = "/") -> procs.Proc:  # fmt: skip
+    def start(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str],
+        core: int | None,
+        ready_path: str = "/",
+    ) -> procs.Proc:
         port = int(env["BENCH_PORT"])
         proc = procs.start(name, argv, port=port, env=env, core=core, logdir=self.workdir)
         self.started.append(proc)
@@ -103,37 +109,81 @@ class Bench:
         for proc in reversed(self.started):
             proc.stop()
 
-    def uvicorn(self, target: str, port: int, extra_env: dict[str, str], *, factory: bool,
-                core: int | None, name: str) -> procs.Proc:  # fmt: skip
+    def uvicorn(
+        self,
+        target: str,
+        port: int,
+        extra_env: dict[str, str],
+        *,
+        factory: bool,
+        core: int | None,
+        name: str,
+    ) -> procs.Proc:
         env = {**self.env, **extra_env, "BENCH_PORT": str(port)}
-        argv = [PY, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
-                "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        argv = [
+            PY,
+            "-m",
+            "uvicorn",
+            target,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
         if factory:
             argv.append("--factory")
         return self.start(name, argv, env, core, ready_path="/healthz")
 
     # -- load ------------------------------------------------------------------------------
 
-    def measure(self, key: str, what: str, url: str, connections: int, lua_env: dict[str, str],
-                pids: tuple[int, ...], *, runs: int | None = None,
-                duration: float | None = None) -> Scenario:  # fmt: skip
+    def measure(
+        self,
+        key: str,
+        what: str,
+        url: str,
+        connections: int,
+        lua_env: dict[str, str],
+        pids: tuple[int, ...],
+        *,
+        runs: int | None = None,
+        duration: float | None = None,
+    ) -> Scenario:
         runs = runs or self.args.runs
         duration = duration or self.args.duration
         scenario = Scenario(key, what, connections)
-        wrk.run(url, connections=connections, duration_s=self.args.warmup, core=self.load_core,
-                env=lua_env)  # fmt: skip
+        wrk.run(
+            url,
+            connections=connections,
+            duration_s=self.args.warmup,
+            core=self.load_core,
+            env=lua_env,
+        )
         for _ in range(runs):
             scenario.runs.append(
-                wrk.run(url, connections=connections, duration_s=duration,
-                        core=self.load_core, env=lua_env, server_pids=pids)  # fmt: skip
+                wrk.run(
+                    url,
+                    connections=connections,
+                    duration_s=duration,
+                    core=self.load_core,
+                    env=lua_env,
+                    server_pids=pids,
+                )
             )
         self.results[key] = scenario
         print(report.line(scenario), flush=True)
         return scenario
 
 
-def http(method: str, url: str, body: object | None = None, token: str | None = None,
-         timeout: float = 30.0) -> tuple[int, bytes]:  # fmt: skip
+def http(
+    method: str,
+    url: str,
+    body: object | None = None,
+    token: str | None = None,
+    timeout: float = 30.0,
+) -> tuple[int, bytes]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:
@@ -147,8 +197,14 @@ def http(method: str, url: str, body: object | None = None, token: str | None = 
         return exc.code, exc.read()
 
 
-def request_file(workdir: Path, name: str, method: str, path: str, headers: dict[str, str],
-                 body: str | None = None) -> dict[str, str]:  # fmt: skip
+def request_file(
+    workdir: Path,
+    name: str,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: str | None = None,
+) -> dict[str, str]:
     lua = wrk.write_request(workdir / f"{name}.lua", method, path, headers, body)
     return {"BENCH_REQ": str(lua)}
 
@@ -214,16 +270,28 @@ def scenario_b0_b1(bench: Bench, api: procs.Proc, subjects: setup_data.Subjects)
     body_file.write_bytes(cached)
     bench.facts["response_bytes"] = str(len(cached))
     port = procs.free_port()
-    baseline = bench.uvicorn("baseline_app:create_app", port,
-                             {"BENCH_BASELINE_BODY": str(body_file)}, factory=True,
-                             core=bench.server_core, name="baseline")  # fmt: skip
+    baseline = bench.uvicorn(
+        "baseline_app:create_app",
+        port,
+        {"BENCH_BASELINE_BODY": str(body_file)},
+        factory=True,
+        core=bench.server_core,
+        name="baseline",
+    )
     lua = request_file(bench.workdir, "b1", "POST", "/v1/lookups", api_headers(), body)
-    bench.measure("B0", "baseline: same body model in, same-size body out, no I/O",
-                  f"http://127.0.0.1:{baseline.port}", 64, lua, (baseline.pid,))  # fmt: skip
+    bench.measure(
+        "B0",
+        "baseline: same body model in, same-size body out, no I/O",
+        f"http://127.0.0.1:{baseline.port}",
+        64,
+        lua,
+        (baseline.pid,),
+    )
     baseline.stop()
     before = metrics(api_url)
-    bench.measure("B1", "cached found lookup (CCCD), audit group-committed", api_url, 64, lua,
-                  (api.pid,))  # fmt: skip
+    bench.measure(
+        "B1", "cached found lookup (CCCD), audit group-committed", api_url, 64, lua, (api.pid,)
+    )
     after = metrics(api_url)
     batches = after.get("shared_data_audit_batches_total", 0) - before.get(
         "shared_data_audit_batches_total", 0
@@ -236,8 +304,9 @@ def scenario_b0_b1(bench: Bench, api: procs.Proc, subjects: setup_data.Subjects)
         bench.facts["b1_rows_per_request"] = ""
 
 
-def scenario_b2(bench: Bench, api: procs.Proc, sim: procs.Proc,
-                subjects: setup_data.Subjects) -> None:  # fmt: skip
+def scenario_b2(
+    bench: Bench, api: procs.Proc, sim: procs.Proc, subjects: setup_data.Subjects
+) -> None:
     api_url = f"http://127.0.0.1:{api.port}"
     sim_url = f"http://127.0.0.1:{sim.port}"
     body = setup_data.lookup_body("GCN_DKDN", "ENTERPRISE_CODE", subjects.enterprise, "P09")
@@ -273,8 +342,9 @@ def reuse_plan_route(api_url: str) -> str | None:
     return next((p for p in paths if p.endswith("/reuse-plan")), None)
 
 
-def scenario_b3(bench: Bench, api: procs.Proc, sim: procs.Proc,
-                subjects: setup_data.Subjects) -> None:  # fmt: skip
+def scenario_b3(
+    bench: Bench, api: procs.Proc, sim: procs.Proc, subjects: setup_data.Subjects
+) -> None:
     key = "B3"
     sim_url = f"http://127.0.0.1:{sim.port}"
     what = "reuse plan: 6 documents over 4 registries, each registry at +50 ms, cache off"
@@ -291,8 +361,14 @@ def scenario_b3(bench: Bench, api: procs.Proc, sim: procs.Proc,
         "SHARED_DATA_CACHE_MAXSIZE": "0",
         "SHARED_DATA_CATALOG_DIR": str(setup_data.bench_catalog(bench.workdir, with_b3=True)),
     }
-    planner = bench.uvicorn("lookup_api.app:create_app", procs.free_port(), extra, factory=True,
-                            core=bench.server_core, name="api-b3")  # fmt: skip
+    planner = bench.uvicorn(
+        "lookup_api.app:create_app",
+        procs.free_port(),
+        extra,
+        factory=True,
+        core=bench.server_core,
+        name="api-b3",
+    )
     api_url = f"http://127.0.0.1:{planner.port}"
     try:
         plan = reuse.pick(api_url, route, BENCH_KEY, subjects, http)
@@ -322,8 +398,9 @@ def scenario_b4(bench: Bench, api: procs.Proc) -> None:
         bench.results["B4"] = Scenario("B4", what, 1, unavailable=f"HTTP {status}")
         return
     total = json.loads(raw).get("total_procedures") or json.loads(raw).get("procedures")
-    lua = request_file(bench.workdir, "b4", "GET", "/v1/coverage",
-                       {"Authorization": f"Bearer {BENCH_KEY}"})  # fmt: skip
+    lua = request_file(
+        bench.workdir, "b4", "GET", "/v1/coverage", {"Authorization": f"Bearer {BENCH_KEY}"}
+    )
     scenario = bench.measure("B4", what, api_url, 1, lua, (api.pid,))
     scenario.note = f"first call {cold_ms:.0f} ms; {len(raw)} bytes"
     if isinstance(total, int):
@@ -358,8 +435,14 @@ def scenario_memory(bench: Bench) -> None:
     then a soak of more distinct lookups that each evict one entry, RSS sampled every second."""
     subjects, warm = bench.args.memory_subjects, 1000
     extra = {"SHARED_DATA_CACHE_MAXSIZE": str(subjects)}
-    api = bench.uvicorn("lookup_api.app:create_app", procs.free_port(), extra, factory=True,
-                        core=bench.server_core, name="api-memory")  # fmt: skip
+    api = bench.uvicorn(
+        "lookup_api.app:create_app",
+        procs.free_port(),
+        extra,
+        factory=True,
+        core=bench.server_core,
+        name="api-memory",
+    )
     api_url = f"http://127.0.0.1:{api.port}"
     env = {
         "BENCH_DISTINCT": "1",
@@ -376,14 +459,26 @@ def scenario_memory(bench: Bench) -> None:
 
     # Warm-up: the first lookups load grants, connections and lazily built state; RSS counts
     # from after them (their entries are in the cache and in the count).
-    wrk.run_until(api_url, connections=64, max_s=30, core=bench.load_core, env=env,
-                  done=lambda: cached() >= warm)  # fmt: skip
+    wrk.run_until(
+        api_url,
+        connections=64,
+        max_s=30,
+        core=bench.load_core,
+        env=env,
+        done=lambda: cached() >= warm,
+    )
     rss_before, warmed = procs.rss_bytes(api.pid), cached()
     started = time.monotonic()
     fill_env = {**env, "BENCH_START": str(int(warmed) + 10)}
-    fill = wrk.run_until(api_url, connections=64, max_s=bench.args.fill_timeout,
-                         core=bench.load_core, env=fill_env, done=lambda: cached() >= subjects,
-                         server_pids=(api.pid,))  # fmt: skip
+    fill = wrk.run_until(
+        api_url,
+        connections=64,
+        max_s=bench.args.fill_timeout,
+        core=bench.load_core,
+        env=fill_env,
+        done=lambda: cached() >= subjects,
+        server_pids=(api.pid,),
+    )
     fill_s = time.monotonic() - started
     misses = cached()
     rss_full = procs.rss_bytes(api.pid)
@@ -399,8 +494,14 @@ def scenario_memory(bench: Bench) -> None:
     sampler.start()
     # The soak: more distinct subjects; a full cache evicts its least recent entry for each.
     soak_env = {**env, "BENCH_START": str(int(misses) + warm + 20)}
-    soak = wrk.run(api_url, connections=64, duration_s=bench.args.soak, core=bench.load_core,
-                   env=soak_env, server_pids=(api.pid,))  # fmt: skip
+    soak = wrk.run(
+        api_url,
+        connections=64,
+        duration_s=bench.args.soak,
+        core=bench.load_core,
+        env=soak_env,
+        server_pids=(api.pid,),
+    )
     stop.set()
     sampler.join()
     api.stop()
@@ -457,19 +558,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per run")
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--transport", choices=("httpx", "aiohttp"), default=None,
-                        help="SHARED_DATA_HTTP_TRANSPORT (default: the service's default)")
+    parser.add_argument(
+        "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    parser.add_argument(
+        "--transport",
+        choices=("httpx", "aiohttp"),
+        default=None,
+        help="SHARED_DATA_HTTP_TRANSPORT (default: the service's default)",
+    )
     parser.add_argument("--cache-maxsize", type=int, default=100_000)
-    parser.add_argument("--memory-subjects", type=int, default=20_000,
-                        help="cache bound and distinct subjects (100000: about 5 min alone)")
-    parser.add_argument("--fill-timeout", type=float, default=100.0,
-                        help="at most this long to fill the cache (s): make bench stays < 5 min")
+    parser.add_argument(
+        "--memory-subjects",
+        type=int,
+        default=20_000,
+        help="cache bound and distinct subjects (100000: about 5 min alone)",
+    )
+    parser.add_argument(
+        "--fill-timeout",
+        type=float,
+        default=100.0,
+        help="at most this long to fill the cache (s): make bench stays < 5 min",
+    )
     parser.add_argument("--soak", type=float, default=60.0)
-    parser.add_argument("--only", default="B0,B1,B2,B3,B4,MEM",
-                        help="comma-separated scenarios")
-    parser.add_argument("--extra-env", action="append", default=[],
-                        help="KEY=VALUE for the service (e.g. SHARED_DATA_ACCESS_LOG=true)")
+    parser.add_argument("--only", default="B0,B1,B2,B3,B4,MEM", help="comma-separated scenarios")
+    parser.add_argument(
+        "--extra-env",
+        action="append",
+        default=[],
+        help="KEY=VALUE for the service (e.g. SHARED_DATA_ACCESS_LOG=true)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -509,8 +627,9 @@ def main(argv: list[str] | None = None) -> int:
             load_core,
             ready_path="/_sim",
         )
-        api = bench.uvicorn("lookup_api.app:create_app", api_port, {}, factory=True,
-                            core=server_core, name="api")  # fmt: skip
+        api = bench.uvicorn(
+            "lookup_api.app:create_app", api_port, {}, factory=True, core=server_core, name="api"
+        )
         if only & {"B0", "B1"}:
             scenario_b0_b1(bench, api, subjects)
         if "B2" in only:

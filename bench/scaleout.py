@@ -40,7 +40,9 @@ def fresh_database(url: str) -> str:
 
 
 def start_nginx(workdir: Path, listen: int, upstream: int) -> procs.Proc | None:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
     if nginx is None:
         return None
     logs = workdir / "nginx"
@@ -67,7 +69,9 @@ def worker_pids(master: int) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
@@ -100,14 +104,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         setup_data.prepare_database(env)
         subjects = setup_data.pick_subjects(env)
-        sim = procs.start("simulators", [PY, "-m", "adapters.simulators.app", "--port",
-                                         str(sim_port)], port=sim_port, env=env, core=None,
-                          logdir=workdir)  # fmt: skip
+        sim = procs.start(
+            "simulators",
+            [PY, "-m", "adapters.simulators.app", "--port", str(sim_port)],
+            port=sim_port,
+            env=env,
+            core=None,
+            logdir=workdir,
+        )
         started.append(sim)
         sim.wait_ready("/_sim")
         cached = setup_data.lookup_body("CCCD", "PIN", subjects.pin, "P01")
-        uncached = setup_data.lookup_body("GCN_DKDN", "ENTERPRISE_CODE", subjects.enterprise,
-                                          "P09")  # fmt: skip
+        uncached = setup_data.lookup_body("GCN_DKDN", "ENTERPRISE_CODE", subjects.enterprise, "P09")
         headers = {"Authorization": f"Bearer {BENCH_KEY}", "Content-Type": "application/json"}
         lua = {
             "BENCH_REQ": ",".join(
@@ -129,19 +137,23 @@ def main(argv: list[str] | None = None) -> int:
         load = wrk.run(url, connections=64, duration_s=args.seconds, core=None, env=lua)
         statuses = load.statuses or {}
         ok_1 = statuses.get("200", 0)
-        checks.append((
-            "load: every answer 200, no socket errors",
-            load.socket_errors == 0 and ok_1 == load.requests,
-            f"{load.requests} lookups in {load.duration_s:.1f} s ({load.rps:.0f}/s, p50 "
-            f"{load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms); statuses {statuses}; "
-            f"socket errors {load.socket_errors}",
-        ))  # fmt: skip
+        checks.append(
+            (
+                "load: every answer 200, no socket errors",
+                load.socket_errors == 0 and ok_1 == load.requests,
+                f"{load.requests} lookups in {load.duration_s:.1f} s ({load.rps:.0f}/s, p50 "
+                f"{load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms); statuses {statuses}; "
+                f"socket errors {load.socket_errors}",
+            )
+        )
         used = {pid: procs.cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in workers}
-        checks.append((
-            f"load: all {args.workers} worker processes served",
-            len(used) == args.workers and all(v > 0.2 for v in used.values()),
-            ", ".join(f"pid {pid} {cpu:.1f} s CPU" for pid, cpu in used.items()),
-        ))  # fmt: skip
+        checks.append(
+            (
+                f"load: all {args.workers} worker processes served",
+                len(used) == args.workers and all(v > 0.2 for v in used.values()),
+                ", ".join(f"pid {pid} {cpu:.1f} s CPU" for pid, cpu in used.items()),
+            )
+        )
         api.stop()  # each worker drains its audit queue before it exits
 
         # Phase 2, shared counters: the same processes' rate limit, 600 a minute with a burst
@@ -154,27 +166,32 @@ def main(argv: list[str] | None = None) -> int:
         statuses = limited.statuses or {}
         ok_2, refused = statuses.get("200", 0), statuses.get("429", 0)
         allowed = burst + rate * limited.duration_s / 60
-        checks.append((
-            "rate limit shared by the processes (Redis)",
-            refused > 0 and ok_2 <= allowed * 1.1 + 2
-            and ok_2 + refused == limited.requests,
-            f"{ok_2} accepted, {refused} refused (429) of {limited.requests}; one shared "
-            f"bucket allows ≈ {allowed:.0f}, one per process ≈ {allowed * args.workers:.0f}",
-        ))  # fmt: skip
+        checks.append(
+            (
+                "rate limit shared by the processes (Redis)",
+                refused > 0 and ok_2 <= allowed * 1.1 + 2 and ok_2 + refused == limited.requests,
+                f"{ok_2} accepted, {refused} refused (429) of {limited.requests}; one shared "
+                f"bucket allows ≈ {allowed:.0f}, one per process ≈ {allowed * args.workers:.0f}",
+            )
+        )
         api.stop()
         report = verify(db_url, signing_key)
         checks.append(("audit chain valid (verify_chain)", report["ok"], json.dumps(report)))
-        checks.append((
-            "an audit record for every answer",
-            report["completed"] >= ok_1 + ok_2,
-            f"{report['completed']} completed records for {ok_1 + ok_2} answers",
-        ))  # fmt: skip
+        checks.append(
+            (
+                "an audit record for every answer",
+                report["completed"] >= ok_1 + ok_2,
+                f"{report['completed']} completed records for {ok_1 + ok_2} answers",
+            )
+        )
     finally:
         for proc in reversed(started):
             proc.stop()
     width = max(len(c[0]) for c in checks) if checks else 0
-    print(f"scale-out: {args.workers} processes on PostgreSQL, Redis quotas, "
-          f"{'nginx' if shutil.which('nginx') else 'no nginx'}; {time.monotonic() - t0:.0f} s")  # fmt: skip
+    print(
+        f"scale-out: {args.workers} processes on PostgreSQL, Redis quotas, "
+        f"{'nginx' if shutil.which('nginx') else 'no nginx'}; {time.monotonic() - t0:.0f} s"
+    )
     for name, ok, detail in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {name:{width}}  {detail}")
     passed = bool(checks) and all(ok for _, ok, _ in checks)
@@ -185,14 +202,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if passed else 1
 
 
-def start_api(workdir: Path, env: dict[str, str], port: int, *, rate_per_minute: int,
-              burst: int | None) -> procs.Proc:  # fmt: skip
+def start_api(
+    workdir: Path, env: dict[str, str], port: int, *, rate_per_minute: int, burst: int | None
+) -> procs.Proc:
     """gunicorn with the deployment's config (deploy/gunicorn.conf.py), N uvicorn workers."""
     env = {**env, "SHARED_DATA_RATE_LIMIT_PER_MINUTE": str(rate_per_minute)}
     if burst is not None:
         env["SHARED_DATA_RATE_LIMIT_BURST"] = str(burst)
-    argv = [PY, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "lookup_api.app:create_app()"]  # fmt: skip
+    argv = [
+        PY,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(ROOT / "deploy" / "gunicorn.conf.py"),
+        "lookup_api.app:create_app()",
+    ]
     api = procs.start("gunicorn", argv, port=port, env=env, core=None, logdir=workdir)
     api.wait_ready("/healthz", timeout_s=90)
     deadline = time.monotonic() + 60
@@ -219,9 +243,13 @@ def verify(db_url: str, signing_key: str) -> dict:
             completed = conn.execute(
                 text("SELECT count(*) FROM audit_records WHERE state = 'completed'")
             ).scalar_one()
-        return {"ok": report.ok, "rows": report.rows, "checkpoints": report.checkpoints,
-                "completed": int(completed),
-                "finding": None if report.finding is None else str(report.finding)}  # fmt: skip
+        return {
+            "ok": report.ok,
+            "rows": report.rows,
+            "checkpoints": report.checkpoints,
+            "completed": int(completed),
+            "finding": None if report.finding is None else str(report.finding),
+        }
     finally:
         engine.dispose()
 

@@ -130,8 +130,9 @@ def lookup_body(document_type: str, scheme: str, value: str, procedure: str) -> 
     )
 
 
-def wire_request(registry: str, document_type: str, scheme: str, value: str,
-                 sim_url: str, token: str) -> tuple[str, str, dict[str, str], str | None]:  # fmt: skip
+def wire_request(
+    registry: str, document_type: str, scheme: str, value: str, sim_url: str, token: str
+) -> tuple[str, str, dict[str, str], str | None]:
     """The exact request the registry's adapter sends for this lookup (method, path, headers,
     body), recorded through httpx.MockTransport: B2d replays it against the simulator."""
     import asyncio
@@ -148,8 +149,14 @@ def wire_request(registry: str, document_type: str, scheme: str, value: str,
 
     caller = ResilientCaller(ResiliencePolicy(max_attempts=1), name=registry)
     base = f"{sim_url}/{registry.lower()}"
-    values = {"registry_id": registry, "base_url": base, "token": token, "read_timeout_s": 3.0,
-              "caller": caller, "http": httpx.MockTransport(record)}  # fmt: skip
+    values = {
+        "registry_id": registry,
+        "base_url": base,
+        "token": token,
+        "read_timeout_s": 3.0,
+        "caller": caller,
+        "http": httpx.MockTransport(record),
+    }
     names = {f.name for f in dataclasses.fields(Connection)}
     connection = Connection(**{k: v for k, v in values.items() if k in names})
     adapter = ADAPTER_FACTORIES[registry](connection)

@@ -36,8 +36,9 @@ class WrkResult:
         return self.server_cpu_s * 1e6 / self.requests if self.requests else 0.0
 
 
-def write_request(path: Path, method: str, target: str, headers: Mapping[str, str],
-                  body: str | None = None) -> Path:  # fmt: skip
+def write_request(
+    path: Path, method: str, target: str, headers: Mapping[str, str], body: str | None = None
+) -> Path:
     """A Lua file describing one fixed request, for BENCH_REQ."""
 
     def lua(s: str) -> str:
@@ -53,18 +54,35 @@ def write_request(path: Path, method: str, target: str, headers: Mapping[str, st
     return path
 
 
-def run_until(url: str, *, connections: int, max_s: float, core: int | None,
-              env: Mapping[str, str], done: Callable[[], bool], server_pids: tuple[int, ...] = (),
-              poll_s: float = 1.0) -> WrkResult:  # fmt: skip
+def run_until(
+    url: str,
+    *,
+    connections: int,
+    max_s: float,
+    core: int | None,
+    env: Mapping[str, str],
+    done: Callable[[], bool],
+    server_pids: tuple[int, ...] = (),
+    poll_s: float = 1.0,
+) -> WrkResult:
     """Like `run`, but interrupted (SIGINT: wrk still reports) as soon as `done()` says so."""
     argv = pinned(
-        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(max_s))}s", "--timeout=10s",
-         "-s", str(LUA), url],
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(max_s))}s",
+            "--timeout=10s",
+            "-s",
+            str(LUA),
+            url,
+        ],
         core,
-    )  # fmt: skip
+    )
     before = sum(cpu_seconds(pid) for pid in server_pids)
-    popen = subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)  # fmt: skip
+    popen = subprocess.Popen(
+        argv, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + max_s + 30
     while popen.poll() is None and time.monotonic() < deadline:
         time.sleep(poll_s)
@@ -76,20 +94,38 @@ def run_until(url: str, *, connections: int, max_s: float, core: int | None,
     return _parse(stdout, stderr, popen.returncode, after - before)
 
 
-def run(url: str, *, connections: int, duration_s: float, core: int | None,
-        env: Mapping[str, str], server_pids: tuple[int, ...] = (),
-        timeout_s: float = 10.0) -> WrkResult:  # fmt: skip
+def run(
+    url: str,
+    *,
+    connections: int,
+    duration_s: float,
+    core: int | None,
+    env: Mapping[str, str],
+    server_pids: tuple[int, ...] = (),
+    timeout_s: float = 10.0,
+) -> WrkResult:
     """One wrk run of `duration_s` against `url` with `connections` connections, one thread."""
     argv = pinned(
-        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", f"--timeout={max(1, round(timeout_s))}s",
-         "-s", str(LUA), url],
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(duration_s))}s",
+            f"--timeout={max(1, round(timeout_s))}s",
+            "-s",
+            str(LUA),
+            url,
+        ],
         core,
-    )  # fmt: skip
+    )
     before = sum(cpu_seconds(pid) for pid in server_pids)
     done = subprocess.run(
-        argv, env={**os.environ, **env}, capture_output=True, text=True,
+        argv,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
         timeout=duration_s + timeout_s + 30,
-    )  # fmt: skip
+    )
     after = sum(cpu_seconds(pid) for pid in server_pids)
     return _parse(done.stdout, done.stderr, done.returncode, after - before)
 
@@ -100,9 +136,9 @@ def _parse(stdout: str, stderr: str, returncode: int, cpu_s: float) -> WrkResult
         raise RuntimeError(f"wrk failed ({returncode}): {stdout}\n{stderr}")
     data = json.loads(line.removeprefix("BENCH_JSON "))
     errors = sum(
-        data[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors",
-                          "timeouts")
-    )  # fmt: skip
+        data[k]
+        for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    )
     return WrkResult(
         requests=data["requests"],
         duration_s=data["duration_us"] / 1e6,

@@ -6,7 +6,7 @@ PORT   ?= 8000
 SIM_PORT ?= $(shell expr $(PORT) + 1)
 export PORT SIM_PORT
 
-.PHONY: run test test-postgres browser lint typecheck openapi check-openapi bench clean
+.PHONY: run test test-postgres browser lint typecheck openapi check-openapi bench bench-scaleout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ bench: $(VENV)/.installed
 	fi
 	BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
 	  $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Two API processes (gunicorn) on PostgreSQL and Redis behind nginx, ~30 s (docs/DEPLOY.md).
+bench-scaleout: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[deploy]'
+	$(BIN)/python bench/scaleout.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

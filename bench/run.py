@@ -540,6 +540,12 @@ def linear_slope(samples: list[tuple[float, int]]) -> float:
 # -- main -------------------------------------------------------------------------------------
 
 
+def default_transport() -> str:
+    from shared_data.settings import Settings
+
+    return f"{Settings.model_fields['http_transport'].default} (the service's default)"
+
+
 def versions() -> dict[str, str]:
     from importlib.metadata import version
 
@@ -652,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_end": procs.loadavg(),
         "elapsed_s": f"{elapsed:.0f}",
         "database": args.db,
-        "transport": bench.env.get("SHARED_DATA_HTTP_TRANSPORT", "(service default)"),
+        "transport": bench.env.get("SHARED_DATA_HTTP_TRANSPORT") or default_transport(),
         "command": command,
         **{f"v_{k}": v for k, v in versions().items()},
         **bench.facts,

@@ -66,6 +66,8 @@ def create_app(
         ],
     )
     install_error_handlers(app)
+    # The hot path first: routes are matched in order.
+    app.include_router(lookups.lean_router)
     telemetry = install_operations(app, settings)
     app.include_router(lookups.router)
     app.include_router(catalog.router)

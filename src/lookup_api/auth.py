@@ -10,7 +10,9 @@ import anyio.to_thread
 from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
+from lookup_api.lean_route import lean_provider
 from shared_data.clients import Client, ClientRole
 from shared_data.errors import AuthenticationError, PermissionDeniedError
 
@@ -46,10 +48,21 @@ async def current_client(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Client:
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+    return await _client_for(request, None if credentials is None else credentials.credentials)
+
+
+@lean_provider(current_client)
+async def _lean_current_client(request: Request, _body: bytes) -> Client:
+    """`current_client` for a `LeanRoute`: HTTPBearer's own parsing, without its dependency."""
+    scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
+    return await _client_for(request, credentials if scheme.lower() == "bearer" else None)
+
+
+async def _client_for(request: Request, api_key: str | None) -> Client:
+    if not api_key:
         raise AuthenticationError("An API key is required: send 'Authorization: Bearer <key>'.")
     authenticator: Authenticator = request.app.state.services.authenticator
-    client = await authenticator.authenticate(credentials.credentials)
+    client = await authenticator.authenticate(api_key)
     request.state.client_id = client.id  # for the access log line of this request
     return client
 

@@ -18,6 +18,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
+from lookup_api.lean_route import lean_provider
+
 _NUL = "\x00"
 _ESCAPED_NUL = b"\\u0000"
 
@@ -34,11 +36,22 @@ async def refuse_nul_characters(request: Request) -> None:
         where = "path"
     elif any(_NUL in value for value in query):
         where = "query"
-    elif route.body_field is not None and await _body_holds_nul(request):
+    elif route.body_field is not None and _body_holds_nul(await request.body()):
         where = "body"
     if where is not None:
-        error = {"loc": (where,), "msg": "must not contain NUL characters", "type": "nul"}
-        raise RequestValidationError([error])
+        _refuse(where)
+
+
+@lean_provider(refuse_nul_characters)
+async def _lean_refuse_nul_characters(_request: Request, body: bytes) -> None:
+    """The guard for a `LeanRoute` (which has no path or query parameters): the body only."""
+    if _body_holds_nul(body):
+        _refuse("body")
+
+
+def _refuse(where: str) -> None:
+    error = {"loc": (where,), "msg": "must not contain NUL characters", "type": "nul"}
+    raise RequestValidationError([error])
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -49,8 +62,7 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-async def _body_holds_nul(request: Request) -> bool:
-    body = await request.body()
+def _body_holds_nul(body: bytes) -> bool:
     if _ESCAPED_NUL not in body:
         return False
     try:

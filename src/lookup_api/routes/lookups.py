@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from lookup_api.auth import CurrentClient
 from lookup_api.errors import error_responses
+from lookup_api.lean_route import LeanRoute
 from lookup_api.request_log import request_id_of
 from lookup_api.schemas import LookupRequest, LookupResponse
 from shared_data import errors as core
@@ -13,9 +14,12 @@ from shared_data.domain import LookupResult, Outcome, Purpose, Subject
 from shared_data.lookup import LookupQuery
 
 router = APIRouter(prefix="/v1", tags=["lookups"])
+# The hottest endpoint: its parameters are filled without FastAPI's per-request dependency
+# solving (lean_route.py; docs/PERFORMANCE.md). Same declaration, same API. Included first.
+lean_router = APIRouter(prefix="/v1", tags=["lookups"], route_class=LeanRoute)
 
 
-@router.post(
+@lean_router.post(
     "/lookups",
     response_model=LookupResponse,
     response_model_exclude_none=True,

@@ -161,6 +161,7 @@ class Bench:
             core=self.load_core,
             env=lua_env,
         )
+        profiler = pyspy(key, pids[0], duration)
         for _ in range(runs):
             scenario.runs.append(
                 wrk.run(
@@ -172,9 +173,27 @@ class Bench:
                     server_pids=pids,
                 )
             )
+        if profiler is not None:
+            profiler.wait()
         self.results[key] = scenario
         print(report.line(scenario), flush=True)
         return scenario
+
+
+def pyspy(key: str, pid: int, duration: float) -> subprocess.Popen[bytes] | None:
+    """With BENCH_PYSPY=<dir>: py-spy samples the measured process during the first run.
+
+    Profiling aid (docs/PERFORMANCE.md, "Where the time goes"): raw collapsed stacks, only
+    samples holding the GIL (CPU), written to <dir>/<scenario>.txt.
+    """
+    out = os.environ.get("BENCH_PYSPY")
+    if not out:
+        return None
+    Path(out).mkdir(parents=True, exist_ok=True)
+    target = Path(out) / f"{key.replace('@', '_')}.txt"
+    argv = ["py-spy", "record", "--gil", "--format", "raw", "-r", "500", "-p", str(pid)]
+    argv += ["-d", str(max(1, int(duration))), "-o", str(target)]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def http(

@@ -123,8 +123,10 @@ def save_head(conn: Connection, head: ChainHead) -> None:
     conn.execute(update(head_t).where(head_t.c.id == 1).values(values))
 
 
-def append(conn: Connection, head: ChainHead, rows: Sequence[Mapping[str, Any]]) -> ChainHead:
-    """Seal rows in order after the head, insert them, and return the new head."""
+def seal(
+    head: ChainHead, rows: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], int, str]:
+    """Seal rows in order after the head: the sealed rows, the last seq and the last hash."""
     sealed: list[dict[str, Any]] = []
     seq, prev = head.seq, head.hash
     for row in rows:
@@ -132,6 +134,12 @@ def append(conn: Connection, head: ChainHead, rows: Sequence[Mapping[str, Any]])
         link = {**row, "seq": seq, "prev_hash": prev}
         prev = link["hash"] = chain_hash(prev, link)
         sealed.append(link)
+    return sealed, seq, prev
+
+
+def append(conn: Connection, head: ChainHead, rows: Sequence[Mapping[str, Any]]) -> ChainHead:
+    """Seal rows in order after the head, insert them, and return the new head."""
+    sealed, seq, prev = seal(head, rows)
     if sealed:
         conn.execute(insert(audit_t), sealed)
     return replace(head, seq=seq, hash=prev)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, Row, delete, exists, func, literal, select
 
 from shared_data.domain import Frozen
 from shared_data.persistence import audit_chain as chain
+from shared_data.persistence.audit_append import ChainAppender
 from shared_data.persistence.audit_signing import Checkpoint
 from shared_data.persistence.keys import subject_key_bytes, subject_ref
 from shared_data.persistence.tables import audit_chain_head_table as head_t
@@ -94,14 +95,23 @@ class AuditRepository:
         """Write completed records in one transaction: all of them, or none."""
         self.insert_rows([self.to_row(entry) for entry in entries])
 
-    def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Chain rows made by `to_row` in order and insert them in one transaction."""
+    def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> chain.ChainHead | None:
+        """Chain rows made by `to_row` in order and insert them in one transaction.
+
+        Return the head after them (None if there were none). The writer thread's usual path
+        is `appender()`'s; this one serves everything else, checkpoints included.
+        """
         if not rows:
-            return
+            return None
         with self._engine.begin() as conn:
             head = chain.append(conn, chain.lock_head(conn), rows)
             head = chain.maybe_checkpoint(conn, head, self._checkpoints, self._clock())
             chain.save_head(conn, head)
+        return head
+
+    def appender(self) -> ChainAppender:
+        """A fast appender for one thread (the writer's; audit_append.py)."""
+        return ChainAppender(self._engine, self._checkpoints, self._clock)
 
     def checkpoint(self) -> Checkpoint | None:
         """Sign a checkpoint of the head now (on demand); None if no row is left uncovered."""

@@ -97,6 +97,8 @@ class AuditWriter:
     ) -> None:
         self.queue: queue.Queue[QueuedEvent | QueuedJob | object] = queue.Queue(max_queue)
         self._repository = repository
+        # Used by the writer thread only: it holds that thread's connection (audit_append.py).
+        self._appender = repository.appender()
         self._maintain = maintain
         self._max_batch = max_batch
         self._max_wait_s = max_wait_s
@@ -113,15 +115,18 @@ class AuditWriter:
     def run(self) -> None:
         """Write batches until the stop marker, which comes after every row queued before it."""
         stop = False
-        while not stop:
-            batch, job, stop = self._next_batch()
-            try:
-                self._write(batch)
-            except Exception:  # never let the writer die with callers waiting on it
-                self._fail(batch)
-            if job is not None:
-                self._run_job(job)
-            self._tick()
+        try:
+            while not stop:
+                batch, job, stop = self._next_batch()
+                try:
+                    self._write(batch)
+                except Exception:  # never let the writer die with callers waiting on it
+                    self._fail(batch)
+                if job is not None:
+                    self._run_job(job)
+                self._tick()
+        finally:
+            self._appender.forget()
 
     def _next_batch(self) -> tuple[list[QueuedEvent], QueuedJob | None, bool]:
         """Block for one item (or a tick), then gather events for up to max_wait.
@@ -153,6 +158,7 @@ class AuditWriter:
         return batch, None, False
 
     def _run_job(self, job: QueuedJob) -> None:
+        self._appender.head = None  # a job may move the head (a sweep appends rows)
         try:
             result = job.run()
         except Exception:
@@ -165,6 +171,7 @@ class AuditWriter:
         if time.monotonic() < self._next_tick:
             return
         self._next_tick = time.monotonic() + self._tick_s
+        self._appender.head = None  # maintenance may move the head (sweeps, checkpoints)
         try:
             self._maintain()
         except Exception:  # maintenance is retried at the next tick; appends go on
@@ -176,7 +183,7 @@ class AuditWriter:
         if not ready:
             return
         try:
-            self._repository.insert_rows([event.row for event in ready])
+            self._insert([event.row for event in ready])
         except (IntegrityError, DataError):
             # A row-level fault (say a repeated event): only that row's caller should fail.
             log.warning("audit batch refused; writing its rows one by one", exc_info=True)
@@ -187,9 +194,16 @@ class AuditWriter:
         else:
             self._succeed(ready)
 
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        """The fast path when it applies, else the general one (which tells it the head)."""
+        if self._appender.append(rows):
+            return
+        self._appender.forget()
+        self._appender.head = self._repository.insert_rows(rows)
+
     def _write_one(self, event: QueuedEvent) -> None:
         try:
-            self._repository.insert_rows([event.row])
+            self._insert([event.row])
         except Exception:
             self._fail([event])
             return

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared_data.catalog.models import Catalog, DocumentType, Procedure
 from shared_data.clients import ClientRole
@@ -83,6 +83,8 @@ class Entitlements(Frozen):
     disabled: bool = False
     exists: bool = True
     grants: tuple[Grant, ...] = ()
+    # The store's stamp of what was read (GrantStore.version); None: the store has none.
+    version: tuple[Any, ...] | None = None
 
     @cached_property
     def by_procedure(self) -> dict[str, tuple[Grant, ...]]:
@@ -99,6 +101,9 @@ class GrantStore(Protocol):
     def entitlements(self, client_id: str) -> Entitlements:
         """Return the client's roles and its grants not revoked (exists=False if unknown)."""
         ...
+
+    # Optional: `version(client_id)`, a cheap stamp that changes whenever `entitlements`
+    # would: an expired cache entry whose stamp is unchanged is kept, not re-read.
 
 
 class GrantGate(Protocol):
@@ -196,12 +201,22 @@ class GrantPolicy:
         return await asyncio.shield(task)
 
     async def _load(self, client_id: str, now: float) -> Entitlements:
-        entitlements = await asyncio.to_thread(self._store.entitlements, client_id)
+        entitlements = await asyncio.to_thread(self._read, client_id)
         if self._ttl_s > 0:
             if len(self._cache) >= self._maxsize:
                 self._cache.clear()
             self._cache[client_id] = (now + self._ttl_s, entitlements)
         return entitlements
+
+    def _read(self, client_id: str) -> Entitlements:
+        """Revalidate an expired entry by the store's stamp, else read everything (a demo
+        client's 5,674 grants took ≈ 200 ms of CPU every `ttl_s`: the p99 of every lookup)."""
+        version = getattr(self._store, "version", None)
+        cached = self._cache.get(client_id)
+        known = None if cached is None else cached[1].version
+        if version is not None and known is not None and version(client_id) == known:
+            return cached[1]  # type: ignore[index]
+        return self._store.entitlements(client_id)
 
     def _loaded(self, client_id: str, task: asyncio.Future[Entitlements]) -> None:
         if self._loading.get(client_id) is task:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import os
 import pstats
 import sys
@@ -98,6 +99,16 @@ async def main_async(args: argparse.Namespace, env: dict[str, str]) -> None:
         warm = await drive(app, body.encode(), 300, args.concurrency)
         if set(warm) != {200}:
             raise SystemExit(f"warm-up statuses: {sorted(set(warm))}")
+        gc_time = [0.0, 0.0, 0]
+
+        def on_gc(phase: str, info: dict[str, Any]) -> None:
+            if phase == "start":
+                gc_time[1] = time.perf_counter()
+            else:
+                gc_time[0] += time.perf_counter() - gc_time[1]
+                gc_time[2] += info["generation"] == 2
+
+        gc.callbacks.append(on_gc)
         profiler = cProfile.Profile() if args.profile == "cprofile" else None
         cpu0, wall0, main0 = time.process_time(), time.perf_counter(), time.thread_time()
         if profiler:
@@ -115,6 +126,7 @@ async def main_async(args: argparse.Namespace, env: dict[str, str]) -> None:
         f"{1e6 * cpu / args.requests:.0f} µs CPU/req ({1e6 * main / args.requests:.0f} in the "
         f"event loop's thread), {1e3 * wall / args.requests:.3f} ms wall/req"
         + (f", audit {stats}" if stats else "")
+        + f", GC {1e3 * gc_time[0]:.0f} ms ({gc_time[2]} full)"
     )
     if profiler:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
@@ -128,6 +140,7 @@ def main() -> None:
     parser.add_argument("--profile", default="none", choices=["cprofile", "none"])
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--loop", default="uvloop", choices=["uvloop", "asyncio"])
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="shared-data-inproc-"))
@@ -164,7 +177,13 @@ def main() -> None:
     )
     try:
         sim.wait_ready("/_sim", timeout_s=90)
-        asyncio.run(main_async(args, env))
+        if args.loop == "uvloop":  # what uvicorn picks when uvloop is installed
+            import uvloop
+
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                runner.run(main_async(args, env))
+        else:
+            asyncio.run(main_async(args, env))
     finally:
         sim.stop()
 

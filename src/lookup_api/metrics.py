@@ -21,6 +21,7 @@ from prometheus_client.core import (
     HistogramMetricFamily,
     Metric,
 )
+from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
@@ -209,6 +210,7 @@ def build_metrics_registry(telemetry: Telemetry, services: Callable[[], Any]) ->
     registry.register(ServiceCollector(telemetry, services))
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
+    GCCollector(registry=registry)  # collections per generation: GC pauses show in p99
     return registry
 
 

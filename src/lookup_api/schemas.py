@@ -193,24 +193,26 @@ class LookupResponse(BaseModel):
     @classmethod
     def from_result(cls, result: LookupResult) -> LookupResponse:
         doc = result.document
+        # The domain result is valid already: only reshaped (`__dict__` holds a model's field
+        # values; cheaper than model_dump on the hot path).
         return cls.model_construct(
             lookup_id=result.lookup_id,
             status=result.status,
             document_type=result.document_type,
-            subject=SubjectIn.model_construct(**result.subject.model_dump()),
+            subject=SubjectIn.model_construct(**result.subject.__dict__),
             qualifiers={
-                role: SubjectIn.model_construct(**q.model_dump())
+                role: SubjectIn.model_construct(**q.__dict__)
                 for role, q in result.qualifiers.items()
             }
             or None,
-            purpose=PurposeIn.model_construct(**result.purpose.model_dump()),
+            purpose=PurposeIn.model_construct(**result.purpose.__dict__),
             document_uri=doc.document_uri if doc else None,
             fields=doc.fields if doc else None,
             digest=doc.digest if doc else None,
-            validity=ValidityOut.model_construct(**result.validity.model_dump())
+            validity=ValidityOut.model_construct(**result.validity.__dict__)
             if result.validity
             else None,
-            provenance=ProvenanceOut.model_construct(**result.provenance.model_dump()),
+            provenance=ProvenanceOut.model_construct(**result.provenance.__dict__),
             reason=result.reason,
             detail=result.detail,
             retry_after=result.retry_after,

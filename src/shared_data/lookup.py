@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
+from cachetools import LRUCache
 from pydantic import Field
 
 from shared_data.canonical import sha256_digest
@@ -38,7 +40,7 @@ from shared_data.errors import (
 from shared_data.grants import DENIED, Grant, GrantDeniedError, GrantGate
 from shared_data.identifiers import validate_identifier
 from shared_data.lookup_rules import check_restrictions, validated_qualifiers
-from shared_data.minimise import minimise_answer
+from shared_data.minimise import minimise
 from shared_data.pending import FINAL_OUTCOMES, collect_event_id, collect_from
 from shared_data.ports import (
     AuditEntry,
@@ -51,6 +53,8 @@ from shared_data.ports import (
 from shared_data.quotas import ENUMERATION_SUSPECTED, Quotas
 from shared_data.validity import evaluate
 
+# Released documents remembered (`LookupService._document`): a few MB at most.
+DOCUMENT_MEMO_SIZE = 2048
 # An unintegrated registry may be connected any day; ask callers to come back in an hour.
 NOT_INTEGRATED_RETRY_AFTER_S = 3600.0
 
@@ -67,10 +71,18 @@ class LookupQuery(Frozen):
     qualifiers: dict[str, Subject] = Field(default_factory=dict)
 
 
-def document_of(catalog: Catalog, doc: DocumentType, record: RegistryRecord) -> Document:
-    """The document a found record releases, with its URI and digest (also the results store's)."""
+def document_of(
+    catalog: Catalog,
+    doc: DocumentType,
+    record: RegistryRecord,
+    *,
+    fields: Mapping[str, Any] | None = None,
+) -> Document:
+    """The document a found record releases (`fields`: the minimised ones, default all), with
+    its URI and digest (also the results store's)."""
+    source = record.fields if fields is None else fields
     # Only fields the catalog knows ever leave the service.
-    fields = {name: record.fields[name] for name in doc.fields if name in record.fields}
+    fields = {name: source[name] for name in doc.fields if name in source}
     uri = catalog.document_uri(doc.id, record.record_id)
     digest = sha256_digest(
         {
@@ -82,7 +94,9 @@ def document_of(catalog: Catalog, doc: DocumentType, record: RegistryRecord) -> 
             "valid_until": record.valid_until,
         }
     )
-    return Document(document_type=doc.id, document_uri=uri, fields=fields, digest=digest)
+    return Document.model_construct(
+        document_type=doc.id, document_uri=uri, fields=fields, digest=digest
+    )
 
 
 def utcnow() -> datetime:
@@ -112,6 +126,9 @@ class LookupService:
         # Where pending answers wait to be collected; without it, `pending` is unavailable.
         self.pending = pending
         self.clock = clock
+        # Released documents by (document type, record identity, grant fields): `_document`.
+        self._documents: LRUCache[tuple[str, int, tuple[str, ...]], tuple[RegistryRecord, Document]]
+        self._documents = LRUCache(maxsize=DOCUMENT_MEMO_SIZE)
 
     def resolve(self, query: LookupQuery) -> tuple[DocumentType, Procedure, LookupQuery]:
         """Check the query against the catalog; return it with subject and purpose completed."""
@@ -121,22 +138,35 @@ class LookupService:
         procedure = self.catalog.procedures.get(query.purpose.procedure_code)
         if procedure is None:
             raise UnknownProcedureError(f"Unknown procedure '{query.purpose.procedure_code}'.")
-        subject = self._validated_subject(doc, query.subject)
-        qualifiers = validated_qualifiers(doc, query.qualifiers, self.clock().date())
-        purpose = query.purpose.model_copy(
-            update={"legal_basis": query.purpose.legal_basis or self._legal_basis(doc, procedure)}
+        today = self.clock().date()
+        subject = self._validated_subject(doc, query.subject, today)
+        qualifiers = validated_qualifiers(doc, query.qualifiers, today)
+        purpose = query.purpose
+        if not purpose.legal_basis:
+            purpose = Purpose.model_construct(
+                procedure_code=purpose.procedure_code,
+                dossier_id=purpose.dossier_id,
+                legal_basis=self._legal_basis(doc, procedure),
+            )
+        # Every part is validated already: assembled without validating them again (the hot
+        # path; docs/PERFORMANCE.md).
+        completed = LookupQuery.model_construct(
+            document_type=query.document_type,
+            subject=subject,
+            purpose=purpose,
+            deadline_s=query.deadline_s,
+            qualifiers=qualifiers,
         )
-        completed = {"subject": subject, "qualifiers": qualifiers, "purpose": purpose}
-        return doc, procedure, query.model_copy(update=completed)
+        return doc, procedure, completed
 
-    def _validated_subject(self, doc: DocumentType, subject: Subject) -> Subject:
+    def _validated_subject(self, doc: DocumentType, subject: Subject, today: date) -> Subject:
         schemes = accepted_schemes(self.catalog, doc.id)
         if subject.scheme not in schemes:
             raise UnknownSchemeError(
                 f"Document type {doc.id} is looked up by {', '.join(sorted(schemes))}, "
                 f"not by '{subject.scheme}'."
             )
-        return validate_identifier(subject.scheme, subject.value, today=self.clock().date())
+        return validate_identifier(subject.scheme, subject.value, today=today)
 
     @staticmethod
     def _legal_basis(doc: DocumentType, procedure: Procedure) -> str | None:
@@ -168,9 +198,8 @@ class LookupService:
             await self.audit.begin(start)
             answer = await self._ask(lookup_id, doc, query)
             answer = await self._keep_pending(client_id, lookup_id, doc, query, answer)
-        # Only the grant's fields leave, and the digest covers what leaves (minimise.py).
-        answer = minimise_answer(answer, grant.allowed_fields)
-        result = self._result(lookup_id, doc, procedure, query, answer)
+        # Only the grant's fields leave, and the digest covers what leaves (`_document`).
+        result = self._result(lookup_id, doc, procedure, query, answer, grant.allowed_fields)
         entry = self._audit_entry(client_id, result, request_id, flags)
         await (self.audit.complete(entry) if peeked is None else self.audit.record(entry))
         return result
@@ -271,8 +300,7 @@ class LookupService:
         await self._check_restrictions(client_id, event_id, doc, query, request_id)
         await self.audit.begin(self._audit_start(client_id, event_id, doc, query, request_id))
         answer = await self._collect(pending)
-        answer = minimise_answer(answer, grant.allowed_fields)
-        result = self._result(lookup_id, doc, procedure, query, answer)
+        result = self._result(lookup_id, doc, procedure, query, answer, grant.allowed_fields)
         if answer.outcome in FINAL_OUTCOMES and self.pending is not None:
             await self.pending.settle(lookup_id, answer.outcome, self.clock())
         entry = self._audit_entry(client_id, result, request_id)
@@ -315,7 +343,7 @@ class LookupService:
 
     @staticmethod
     def _registry_request(lookup_id: str, doc: DocumentType, query: LookupQuery) -> RegistryRequest:
-        return RegistryRequest(
+        return RegistryRequest.model_construct(
             lookup_id=lookup_id,
             registry=doc.registry,
             document_type=doc.id,
@@ -331,9 +359,12 @@ class LookupService:
         procedure: Procedure,
         query: LookupQuery,
         answer: RegistryAnswer,
+        allowed_fields: tuple[str, ...],
     ) -> LookupResult:
         record = answer.record if answer.outcome is Outcome.FOUND else None
-        provenance = Provenance(
+        # Built from validated parts (the query, the adapter's answer, the catalog): constructed
+        # without validating them again.
+        provenance = Provenance.model_construct(
             registry=doc.registry,
             source_record_id=record.record_id if record else None,
             retrieved_at=answer.retrieved_at,
@@ -341,7 +372,12 @@ class LookupService:
             live=not answer.served_from_cache,
             age_seconds=answer.age_seconds,
         )
-        base = LookupResult(
+        document = validity = None
+        if record is not None:
+            max_age = self._max_age(procedure, doc)
+            validity = evaluate(doc.validity, record, self.clock().date(), max_age=max_age)
+            document = self._document(doc, record, allowed_fields, answer.served_from_cache)
+        return LookupResult.model_construct(
             lookup_id=lookup_id,
             status=answer.outcome,
             document_type=doc.id,
@@ -349,20 +385,37 @@ class LookupService:
             purpose=query.purpose,
             provenance=provenance,
             qualifiers=query.qualifiers,
+            document=document,
+            validity=validity,
             reason=answer.reason,
             detail=answer.detail,
             retry_after=answer.retry_after,
         )
-        if record is None:
-            return base
-        max_age = self._max_age(procedure, doc)
-        validity = evaluate(doc.validity, record, self.clock().date(), max_age=max_age)
-        return base.model_copy(
-            update={"document": self._document(doc, record), "validity": validity}
-        )
 
-    def _document(self, doc: DocumentType, record: RegistryRecord) -> Document:
-        return document_of(self.catalog, doc, record)
+    def _document(
+        self,
+        doc: DocumentType,
+        record: RegistryRecord,
+        allowed_fields: tuple[str, ...],
+        cached: bool,
+    ) -> Document:
+        """The document as this grant may receive it: only its fields, digested (minimise.py).
+
+        Remembered per (record, grant fields): a cached record is released to the same grant
+        again and again, and its canonical-JSON digest was ≈ 6 % of a cached lookup's CPU.
+        Records are immutable, and the entry keeps its record, so identity is a safe key. Only
+        records served from the adapters' cache are remembered: a live one is never seen again.
+        """
+        key = (doc.id, id(record), allowed_fields)
+        known = self._documents.get(key) if cached else None
+        if known is not None and known[0] is record:
+            return known[1]
+        document = document_of(
+            self.catalog, doc, record, fields=minimise(record.fields, allowed_fields)
+        )
+        if cached:
+            self._documents[key] = (record, document)
+        return document
 
     @staticmethod
     def _max_age(procedure: Procedure, doc: DocumentType) -> str | None:
@@ -400,7 +453,7 @@ class LookupService:
         request_id: str | None,
         flags: tuple[str, ...] = (),
     ) -> AuditEntry:
-        return AuditEntry(
+        return AuditEntry.model_construct(
             lookup_id=result.lookup_id,
             occurred_at=self.clock(),
             client_id=client_id,

@@ -9,6 +9,7 @@ deeper, is dropped. The document's digest is computed afterwards, over what is r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from shared_data.domain import Outcome, RegistryAnswer
@@ -21,6 +22,17 @@ _WITHHELD = object()
 
 def path_tree(paths: Iterable[str]) -> PathTree:
     """Turn dotted paths into a tree; a shorter path wins over a longer one under it."""
+    if isinstance(paths, tuple):  # a grant's allowed_fields: built once, then reused
+        return _path_tree_of(paths)
+    return _build_tree(paths)
+
+
+@lru_cache(maxsize=4096)
+def _path_tree_of(paths: tuple[str, ...]) -> PathTree:
+    return _build_tree(paths)
+
+
+def _build_tree(paths: Iterable[str]) -> PathTree:
     tree: PathTree = {}
     for path in paths:
         node = tree

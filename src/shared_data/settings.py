@@ -132,6 +132,10 @@ class Settings(BaseSettings):
     access_log: bool = True
     log_sample_rate: float = Field(1.0, ge=0, le=1)
     log_level: str = "INFO"
+    # FastAPI's native OpenTelemetry (spans, metrics, logs through an OTel SDK the deployment
+    # configures). Off by default: /metrics and the JSON logs are the service's own, and the
+    # check alone costs every request (docs/PERFORMANCE.md).
+    opentelemetry: bool = False
     # /metrics without a key (for a scraper on a private network); otherwise ops role.
     metrics_public: bool = False
     # /status: unauthenticated, nothing sensitive on it; refreshes itself every N s (0: never).

@@ -87,7 +87,9 @@ def test_metrics_parse_and_count_lookups_without_personal_data(
     labels = {k for (_, pairs) in metric_samples(text) for k, _ in pairs}
     allowed = {"document_type", "registry", "outcome", "reason", "state", "method", "route"}
     assert labels <= allowed | {"status", "le", "version", "implementation", "major", "minor",
-                                "patchlevel"}  # fmt: skip
+                                "patchlevel", "generation"}  # fmt: skip
+    # The collector's collections per generation: GC pauses are visible to ops.
+    assert metric(text, "python_gc_collections_total", generation="2") is not None
 
 
 def test_metrics_need_an_ops_key_unless_made_public(

@@ -10,6 +10,7 @@ checkpoints (every N rows or T seconds) and marks abandoned lookups (audit_recov
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import queue
 import threading
@@ -90,6 +91,8 @@ class GroupCommitAuditLog:
         )
         self._lock = threading.Lock()  # orders "accepting?" checks against the stop marker
         self._accepting = False
+        # Events of the current loop iteration, per event loop, not yet handed to the writer.
+        self._outboxes: dict[asyncio.AbstractEventLoop, list[QueuedEvent]] = {}
         self._thread: threading.Thread | None = None
 
     @classmethod
@@ -111,8 +114,10 @@ class GroupCommitAuditLog:
 
     @property
     def stats(self) -> AuditLogStats:
-        """Return a snapshot of the counters."""
-        return self._writer.stats
+        """Return a snapshot of the counters (queued: accepted, not yet taken by the writer)."""
+        stats = self._writer.stats
+        posted = sum(len(outbox) for outbox in list(self._outboxes.values()))
+        return dataclasses.replace(stats, queued=stats.queued + posted)
 
     def public_key_pem(self) -> str | None:
         """Return the PEM of the key checkpoints are signed with (None: no signing key)."""
@@ -133,6 +138,7 @@ class GroupCommitAuditLog:
 
     async def aclose(self) -> None:
         """Stop accepting, write every row already queued, then stop the writer."""
+        self._flush(asyncio.get_running_loop())  # what this loop posted goes before the stop
         with self._lock:
             was_accepting, self._accepting = self._accepting, False
         if not was_accepting or self._thread is None:
@@ -180,15 +186,42 @@ class GroupCommitAuditLog:
     async def _append(self, entry: AuditStart, state: str) -> None:
         loop = asyncio.get_running_loop()
         event = QueuedEvent(loop, loop.create_future(), entry, state)
-        await self._wait(event, event)
+        self._post(loop, event)
+        await self._wait_for(event)
+
+    def _post(self, loop: asyncio.AbstractEventLoop, event: QueuedEvent) -> None:
+        """Hand the event to the writer with the others of this loop iteration: one queue put
+        (one wake-up of the writer thread) per iteration, not per event. Profiling showed the
+        put's condition-variable notify at ≈ 7 % of a cached lookup's CPU under load."""
+        if not self._accepting:
+            raise AuditUnavailableError("audit log is not running")
+        outbox = self._outboxes.get(loop)
+        if outbox is None:
+            outbox = self._outboxes[loop] = []
+        outbox.append(event)
+        if len(outbox) == 1:
+            loop.call_soon(self._flush, loop)
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        events = self._outboxes.pop(loop, None)
+        if not events:
+            return
+        try:
+            self._enqueue(events)
+        except AuditUnavailableError as exc:
+            for event in events:
+                event.settle(error=exc)
 
     async def _run(self, job: Callable[[], Any]) -> Any:
         loop = asyncio.get_running_loop()
         waiter = Waiter(loop, loop.create_future())
         return await self._wait(QueuedJob(job, waiter), waiter)
 
-    async def _wait(self, item: QueuedEvent | QueuedJob, waiter: Waiter) -> Any:
+    async def _wait(self, item: QueuedJob, waiter: Waiter) -> Any:
         self._enqueue(item)
+        return await self._wait_for(waiter)
+
+    async def _wait_for(self, waiter: Waiter) -> Any:
         try:
             async with asyncio.timeout(self._record_timeout_s):
                 return await waiter.future
@@ -196,7 +229,7 @@ class GroupCommitAuditLog:
             # The row may still be written later; the answer must not leave either way.
             raise AuditUnavailableError("audit store did not confirm the record in time") from exc
 
-    def _enqueue(self, item: QueuedEvent | QueuedJob) -> None:
+    def _enqueue(self, item: list[QueuedEvent] | QueuedJob) -> None:
         with self._lock:
             if not self._accepting:
                 raise AuditUnavailableError("audit log is not running")

@@ -129,6 +129,7 @@ class LookupService:
         # Released documents by (document type, record identity, grant fields): `_document`.
         self._documents: LRUCache[tuple[str, int, tuple[str, ...]], tuple[RegistryRecord, Document]]
         self._documents = LRUCache(maxsize=DOCUMENT_MEMO_SIZE)
+        self._schemes: dict[str, frozenset[str]] = {}
 
     def resolve(self, query: LookupQuery) -> tuple[DocumentType, Procedure, LookupQuery]:
         """Check the query against the catalog; return it with subject and purpose completed."""
@@ -160,7 +161,9 @@ class LookupService:
         return doc, procedure, completed
 
     def _validated_subject(self, doc: DocumentType, subject: Subject, today: date) -> Subject:
-        schemes = accepted_schemes(self.catalog, doc.id)
+        schemes = self._schemes.get(doc.id)
+        if schemes is None:  # asked on every lookup; the catalog does not change
+            schemes = self._schemes[doc.id] = accepted_schemes(self.catalog, doc.id)
         if subject.scheme not in schemes:
             raise UnknownSchemeError(
                 f"Document type {doc.id} is looked up by {', '.join(sorted(schemes))}, "

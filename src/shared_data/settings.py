@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # The writer waits this long for company only when lookups run concurrently; a lone
     # event is committed at once (audit_writer.py; docs/PERFORMANCE.md).
     audit_max_wait_ms: float = 2.0
+    # ... but stops waiting once no event came for this long: a burst (a reuse plan's lookups)
+    # is committed as soon as it is over, a steady stream fills batches up to max_wait.
+    audit_quiet_ms: float = Field(0.3, ge=0)
     # Ed25519 key signing audit checkpoints: base64 of the 32 raw bytes, PEM, or a PEM file.
     # Unset, only a SQLite database may run, with a demo key generated next to it (var/).
     audit_signing_key: SecretStr | None = None

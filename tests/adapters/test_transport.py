@@ -361,3 +361,32 @@ async def test_probe_is_ok_on_2xx_only_and_never_feeds_the_breaker(status: int, 
     assert health.ok is ok and (health.detail is None) is ok
     breaker = adapter.transport.caller.breaker
     assert breaker.state is BreakerState.CLOSED and breaker.window_counts() == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "url", "kwargs"),
+    [
+        ("http://registry.test/api", "/v1/x/001", {}),
+        ("http://registry.test/api/", "v1/x/001", {"headers": {"Accept": "application/json"}}),
+        ("http://registry.test", "/search", {"json": {"a": "ệ", "b": [1, 2]}}),
+        ("http://registry.test/soap", "/svc?wsdl", {}),
+        ("http://registry.test/q", "/find?x=1", {"params": {"pin": "001090000001"}}),
+        ("http://registry.test", "/rpc", {"content": b"<x/>", "headers": {"content-type": "a/b"}}),
+        ("http://registry.test", "http://other.test/abs", {}),
+    ],
+)
+def test_built_requests_are_those_httpx_s_client_would_build(
+    base_url: str, url: str, kwargs: dict[str, object]
+) -> None:
+    transport = RegistryTransport(
+        "REG",
+        base_url,
+        headers={"X-Token": "t", "Accept": "*/*"},
+        transport=httpx.MockTransport(lambda request: httpx.Response(200)),
+    )
+    ours = transport.build_request("POST", url, **kwargs)  # type: ignore[arg-type]
+    client = httpx.AsyncClient(base_url=base_url, headers={"X-Token": "t", "Accept": "*/*"})
+    theirs = client.build_request("POST", url, **kwargs)  # type: ignore[arg-type]
+    assert (ours.method, str(ours.url)) == (theirs.method, str(theirs.url))
+    assert ours.headers.multi_items() == theirs.headers.multi_items()
+    assert ours.read() == theirs.read()

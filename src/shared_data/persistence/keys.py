@@ -62,4 +62,4 @@ def subject_key_bytes(key: str | bytes) -> bytes:
 
 def subject_ref(key: bytes, scheme: str, value: str) -> str:
     """HMAC-SHA256 hex of `scheme:value`: links one subject's records without storing it."""
-    return hmac.new(key, f"{scheme}:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{scheme}:{value}".encode(), "sha256").hex()

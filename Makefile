@@ -23,11 +23,13 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed browser
 	$(BIN)/pytest -q
 
-# The suite again with PostgreSQL as the service's database: every test that runs the service
-# or touches a database (unit and adapter tests use neither, so they are not run twice).
-# Database tests under tests/integration run on both backends in `make test` already.
+# The tests whose outcome depends on the service's database, again with PostgreSQL as that
+# database: those marked `service_backend` (tests/conftest.py marks every test using the
+# `service_backend` fixture: the API tests, the schemathesis run). Every other test would run
+# exactly as in `make test`, which already runs the database tests on both backends.
 test-postgres: $(VENV)/.installed browser
-	SHARED_DATA_TEST_BACKEND=postgresql $(BIN)/pytest -q tests/api tests/integration tests/e2e
+	SHARED_DATA_TEST_BACKEND=postgresql $(BIN)/pytest -q -m service_backend \
+	  tests/api tests/integration tests/e2e
 
 # The status page's end-to-end test drives Debian's chromium (tests/e2e/browser.py). Installed
 # with apt-get when missing (CI runs as root on Debian); a no-op when present. Without root it

@@ -69,7 +69,8 @@ def network_transport(kind: str) -> httpx.AsyncBaseTransport | None:
         client._retry_connection = False
         return client
 
-    return AiohttpTransport(client=session)
+    # `verify`: the shared context, or the transport builds one of its own it never uses.
+    return AiohttpTransport(verify=default_ssl_context(), client=session)
 
 
 class HttpStatusError(RegistryError):

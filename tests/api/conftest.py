@@ -4,7 +4,6 @@ talking to the registry simulators over real HTTP on loopback."""
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,14 +25,10 @@ from tests.simserver import SIM_TOKEN
 TEST_SIGNING_KEY = base64.b64encode(bytes(range(32))).decode()
 
 
-def service_backend() -> str:
-    """The service database of API tests: SQLite, or PostgreSQL under `make test-postgres`."""
-    return os.environ.get("SHARED_DATA_TEST_BACKEND", "sqlite")
-
-
 @pytest.fixture
-def service_database_url(tmp_path: Path) -> Iterator[str]:
-    with migrated_database(service_backend(), tmp_path) as url:
+def service_database_url(service_backend: str, tmp_path: Path) -> Iterator[str]:
+    """The service database of API tests: SQLite, or PostgreSQL under `make test-postgres`."""
+    with migrated_database(service_backend, tmp_path) as url:
         yield url
 
 

@@ -19,7 +19,6 @@ from lookup_api.request_log import JsonFormatter
 from shared_data.persistence.db import create_engine_for
 from shared_data.persistence.tables import AuditRecordRow
 from shared_data.settings import Settings
-from tests.api.conftest import service_backend
 
 PROBLEM = "application/problem+json"
 PERSONAL = (THI, MAU, THU, NOT_FOUND_PIN, "Nguyễn Minh Thí", "H01.12-260301-0001")
@@ -81,7 +80,7 @@ def test_not_ready_without_an_audit_table_says_which_check_failed(
 def database_locked(url: str) -> Iterator[None]:
     """No other connection may write while the block runs (SQLite: the file; PostgreSQL:
     the tables the readiness checks write to)."""
-    if service_backend() == "sqlite":
+    if make_url(url).get_backend_name() == "sqlite":
         path = make_url(url).database
         assert path
         blocker = sqlite3.connect(path, isolation_level=None)

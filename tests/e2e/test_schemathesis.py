@@ -73,16 +73,12 @@ EMBARGO = {
 }  # fmt: skip
 
 
-def service_backend() -> str:
-    """The service database: SQLite, or PostgreSQL under `make test-postgres`."""
-    return os.environ.get("SHARED_DATA_TEST_BACKEND", "sqlite")
-
-
 @pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, DemoKeys]]:
+def demo_server(service_backend: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, DemoKeys]]:
+    """The service database: SQLite, or PostgreSQL under `make test-postgres`."""
     with (
         running_simulators(small_world(), SIM_TOKEN) as sims,
-        migrated_database(service_backend(), tmp_path) as url,
+        migrated_database(service_backend, tmp_path) as url,
     ):
         keys = load_demo_data(Settings(database_url=url, catalog_dir=DEMO_CATALOG_DIR), DEMO_KEY)
         env = server_env(
@@ -125,7 +121,7 @@ def run_config(path: Path, identifiers: dict[str, str]) -> Path:
 
 
 def test_schemathesis_finds_no_failure_against_the_live_server(
-    demo_server: tuple[ServerProcess, DemoKeys], tmp_path: Path
+    demo_server: tuple[ServerProcess, DemoKeys], service_backend: str, tmp_path: Path
 ) -> None:
     server, keys = demo_server
     config = run_config(tmp_path / "schemathesis.toml", seed_identifiers(server.base_url, keys))
@@ -144,7 +140,7 @@ def test_schemathesis_finds_no_failure_against_the_live_server(
     )
     report = run.stdout + run.stderr
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"schemathesis-{service_backend()}.txt").write_text(report, "utf-8")
+    (ARTIFACTS / f"schemathesis-{service_backend}.txt").write_text(report, "utf-8")
     assert run.returncode == 0, f"schemathesis found failures:\n{report[-20_000:]}"
     operations = sum(
         len(item) for item in yaml.safe_load(SPEC.read_text("utf-8"))["paths"].values()

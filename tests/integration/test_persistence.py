@@ -22,7 +22,7 @@ from shared_data.persistence.keys import generate_key
 from shared_data.persistence.migrate import alembic_config, current_revision, downgrade, upgrade
 from shared_data.persistence.repositories import ClientRepository
 from shared_data.persistence.tables import Base, api_keys_table
-from tests.dbutil import fresh_database, postgres_base_url
+from tests.dbutil import SEEDED_TIMES, fresh_database, postgres_base_url
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_TABLES = {"clients", "api_keys", "audit_records"}
@@ -89,14 +89,14 @@ def head_revision() -> str:
     return heads[0]
 
 
-def test_upgrade_head_creates_the_schema(migrated_engine: tuple[str, Engine]) -> None:
-    url, engine = migrated_engine
+def test_upgrade_head_creates_the_schema(upgraded_engine: tuple[str, Engine]) -> None:
+    url, engine = upgraded_engine
     assert set(inspect(engine).get_table_names()) >= APP_TABLES
     assert current_revision(url) == head_revision()
 
 
-def test_downgrade_to_base_and_upgrade_again(migrated_engine: tuple[str, Engine]) -> None:
-    url, engine = migrated_engine
+def test_downgrade_to_base_and_upgrade_again(upgraded_engine: tuple[str, Engine]) -> None:
+    url, engine = upgraded_engine
     downgrade(url, "base")
     assert current_revision(url) is None
     assert not APP_TABLES & set(inspect(engine).get_table_names())
@@ -105,13 +105,13 @@ def test_downgrade_to_base_and_upgrade_again(migrated_engine: tuple[str, Engine]
     assert schema_diff(engine, Base.metadata) == []
 
 
-def test_models_match_the_migrated_schema(migrated_engine: tuple[str, Engine]) -> None:
-    _, engine = migrated_engine
+def test_models_match_the_migrated_schema(upgraded_engine: tuple[str, Engine]) -> None:
+    _, engine = upgraded_engine
     assert schema_diff(engine, Base.metadata) == []
 
 
-def test_schema_comparison_notices_a_model_change(migrated_engine: tuple[str, Engine]) -> None:
-    _, engine = migrated_engine
+def test_schema_comparison_notices_a_model_change(upgraded_engine: tuple[str, Engine]) -> None:
+    _, engine = upgraded_engine
     changed = MetaData()
     for table in Base.metadata.sorted_tables:
         table.to_metadata(changed)
@@ -126,6 +126,41 @@ def test_alembic_command_line_upgrades_the_configured_database(database_url: str
         [str(alembic), "upgrade", "head"], cwd=REPO_ROOT, env=env, check=True, capture_output=True
     )
     assert current_revision(database_url) == head_revision()
+
+
+def test_a_migrated_database_is_a_fresh_copy_of_the_migrations(
+    upgraded_engine: tuple[str, Engine], migrated_engine: tuple[str, Engine]
+) -> None:
+    """`migrated_engine` (and `migrated_database`) is made from the session's one run of the
+    migrations (tests/dbutil.py): the same revision, schema and rows as `upgrade head` on a
+    fresh database, its clock readings (`SEEDED_TIMES`, the only ones stored) taken now."""
+    (fresh_url, fresh), (copy_url, copy) = upgraded_engine, migrated_engine
+    assert copy_url != fresh_url
+    assert current_revision(copy_url) == current_revision(fresh_url) == head_revision()
+    assert set(inspect(copy).get_table_names()) == set(inspect(fresh).get_table_names())
+    assert schema_diff(copy, Base.metadata) == []
+    seeded_times = set()
+    for table in Base.metadata.sorted_tables:
+        times = {c.name for c in table.columns if _python_type(c.type) is datetime}
+        with fresh.connect() as conn:
+            fresh_rows = [row._asdict() for row in conn.execute(select(table)).all()]
+        with copy.connect() as conn:
+            copy_rows = [row._asdict() for row in conn.execute(select(table)).all()]
+        assert len(copy_rows) == len(fresh_rows), table.name
+        for fresh_row, copy_row in zip(fresh_rows, copy_rows, strict=True):
+            seeded_times |= {(table.name, name) for name in times}
+            for name in times:
+                assert abs(copy_row.pop(name) - fresh_row.pop(name)) < timedelta(seconds=10)
+            assert copy_row == fresh_row, table.name
+    assert seeded_times == set(SEEDED_TIMES), "a new clock reading: add it to SEEDED_TIMES"
+
+
+def _python_type(column_type: object) -> type | None:
+    """The Python type of a column type's values (a TypeDecorator's: its implementation's)."""
+    try:
+        return getattr(getattr(column_type, "impl_instance", column_type), "python_type", None)
+    except NotImplementedError:
+        return None
 
 
 def test_foreign_keys_are_enforced(migrated_engine: tuple[str, Engine]) -> None:

@@ -26,7 +26,8 @@ def memory_line(m: dict[str, float]) -> str:
     return (
         f"MEM     fill {m['fill_requests']:.0f} lookups in {m['fill_s']:.0f} s; RSS "
         f"{m['rss_before_mb']:.0f} -> {m['rss_full_mb']:.0f} MB; soak {m['soak_s']:.0f} s "
-        f"({m['soak_requests']:.0f} lookups) slope {m['slope_mb_min']:+.2f} MB/min"
+        f"({m['soak_requests']:.0f} lookups) slope {m['slope_mb_min']:+.2f} MB/min "
+        f"(second half {m.get('late_slope_mb_min', 0.0):+.2f})"
     )
 
 
@@ -127,8 +128,8 @@ def render(
             f"(≈ {per_entry:,.0f} bytes per cached subject), "
             f"{m['rss_end_mb']:.0f} MB after a {m['soak_s']:.0f} s soak of "
             f"{m['soak_requests']:,.0f} more distinct lookups ({m['soak_errors']:.0f} errors): "
-            f"slope {m['slope_mb_min']:+.2f} MB/min (least squares over 1 s samples)."
-            + extrapolated,
+            f"slope {m['slope_mb_min']:+.2f} MB/min (least squares over 1 s samples; "
+            f"{m.get('late_slope_mb_min', 0.0):+.2f} MB/min over its second half)." + extrapolated,
         ]
     out += ["", "| target | measured | verdict |", "| --- | --- | --- |"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in targets(r, m)]

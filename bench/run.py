@@ -525,6 +525,14 @@ def scenario_memory(bench: Bench) -> None:
     sampler.join()
     api.stop()
     slope = linear_slope(samples) * 60 / 2**20  # MB per minute
+    # The second half alone: whether growth goes on, or was the way to a plateau (caches of
+    # the database connections and allocator arenas filling up once).
+    late = samples[len(samples) // 2 :]
+    late_slope = linear_slope(late) * 60 / 2**20
+    if os.environ.get("BENCH_RSS_SAMPLES"):
+        Path(os.environ["BENCH_RSS_SAMPLES"]).write_text(
+            "\n".join(f"{t:.1f} {rss}" for t, rss in samples), "utf-8"
+        )
     bench.memory = {
         "subjects_target": float(subjects),
         "subjects": misses,
@@ -539,6 +547,7 @@ def scenario_memory(bench: Bench) -> None:
         "soak_requests": float(soak.requests),
         "soak_errors": float(soak.errors),
         "slope_mb_min": slope,
+        "late_slope_mb_min": late_slope,
         "cache_maxsize": float(subjects),
         "cache_full": float(misses >= subjects),
     }

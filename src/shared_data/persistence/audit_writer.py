@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ class AuditLogStats:
     failed_batches: int
     failed_rows: int
     queued: int
+    # Of the batches, those a caller committed itself (`AuditWriter.write_now`).
+    inline_batches: int = 0
 
 
 @dataclass
@@ -109,7 +112,16 @@ class AuditWriter:
         self._next_tick = time.monotonic() + tick_s
         self._busy = False  # did the last batch hold more than one event?
         self._carry: list[QueuedEvent] = []  # events taken from the queue, for the next batch
-        self._counts = {"batches": 0, "rows": 0, "failed_batches": 0, "failed_rows": 0}
+        # Held while writing: by this thread for each batch, job and tick, or by a caller
+        # writing a lone event itself (`write_now`).
+        self._write_lock = threading.Lock()
+        self._counts = {
+            "batches": 0,
+            "rows": 0,
+            "failed_batches": 0,
+            "failed_rows": 0,
+            "inline_batches": 0,
+        }
 
     @property
     def stats(self) -> AuditLogStats:
@@ -123,13 +135,14 @@ class AuditWriter:
             while not stopping or self._carry:
                 batch, job, stop = self._next_batch()
                 stopping = stopping or stop
-                try:
-                    self._write(batch)
-                except Exception:  # never let the writer die with callers waiting on it
-                    self._fail(batch)
-                if job is not None:
-                    self._run_job(job)
-                self._tick()
+                with self._write_lock:
+                    try:
+                        self._write(batch)
+                    except Exception:  # never let the writer die with callers waiting on it
+                        self._fail(batch)
+                    if job is not None:
+                        self._run_job(job)
+                    self._tick()
         finally:
             self._appender.forget()
 
@@ -169,6 +182,27 @@ class AuditWriter:
             batch.extend(self._take(item, self._max_batch - len(batch)))
         self._busy = len(batch) > 1
         return batch, None, False
+
+    def write_now(self, events: list[QueuedEvent]) -> bool:
+        """Write `events` on the calling thread if this writer is idle; False if it is not.
+
+        For a lone event on an embedded database (GroupCommitAuditLog): handing it to this
+        thread and back costs more than the commit itself (thread wake-ups and GIL handoffs,
+        twice per uncached lookup; docs/PERFORMANCE.md). Idle means nothing queued, nothing
+        carried over, and no batch, job or tick in progress.
+        """
+        if self._carry or not self.queue.empty() or not self._write_lock.acquire(blocking=False):
+            return False
+        try:
+            batches = self._counts["batches"]
+            try:
+                self._write(events)
+            except Exception:
+                self._fail(events)
+            self._counts["inline_batches"] += self._counts["batches"] - batches
+        finally:
+            self._write_lock.release()
+        return True
 
     def _take(self, events: list[QueuedEvent], room: int) -> list[QueuedEvent]:
         self._carry = events[room:]

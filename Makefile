@@ -78,6 +78,15 @@ bench: $(VENV)/.installed
 
 # Two API processes (gunicorn) on PostgreSQL and Redis behind nginx, ~30 s (docs/DEPLOY.md).
 bench-scaleout: $(VENV)/.installed
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing nginx (apt-get)"; \
+	    apt-get install -y --no-install-recommends nginx-light >/dev/null 2>&1 || \
+	      (apt-get update -qq && apt-get install -y --no-install-recommends nginx-light >/dev/null); \
+	  else \
+	    echo "nginx missing and not root: the run goes without the reverse proxy" >&2; \
+	  fi; \
+	fi
 	$(BIN)/pip install --quiet -e '.[deploy]'
 	$(BIN)/python bench/scaleout.py
 

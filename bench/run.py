@@ -56,21 +56,25 @@ class Scenario:
     note: str = ""
     unavailable: str | None = None
 
+    def _median(self, measure: str) -> float:
+        values = [getattr(run, measure) for run in self.runs]
+        return statistics.median(values) if values else 0.0
+
     @property
     def rps(self) -> float:
-        return statistics.median(r.rps for r in self.runs) if self.runs else 0.0
+        return self._median("rps")
 
     @property
     def p50_ms(self) -> float:
-        return statistics.median(r.p50_ms for r in self.runs) if self.runs else 0.0
+        return self._median("p50_ms")
 
     @property
     def p99_ms(self) -> float:
-        return statistics.median(r.p99_ms for r in self.runs) if self.runs else 0.0
+        return self._median("p99_ms")
 
     @property
     def cpu_us(self) -> float:
-        return statistics.median(r.cpu_us_per_request for r in self.runs) if self.runs else 0.0
+        return self._median("cpu_us_per_request")
 
     @property
     def errors(self) -> int:

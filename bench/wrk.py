@@ -66,19 +66,7 @@ def run_until(
     poll_s: float = 1.0,
 ) -> WrkResult:
     """Like `run`, but interrupted (SIGINT: wrk still reports) as soon as `done()` says so."""
-    argv = pinned(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{max(1, round(max_s))}s",
-            "--timeout=10s",
-            "-s",
-            str(LUA),
-            url,
-        ],
-        core,
-    )
+    argv = _argv(url, connections, max_s, 10.0, core)
     before = sum(cpu_seconds(pid) for pid in server_pids)
     popen = subprocess.Popen(
         argv, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -105,19 +93,7 @@ def run(
     timeout_s: float = 10.0,
 ) -> WrkResult:
     """One wrk run of `duration_s` against `url` with `connections` connections, one thread."""
-    argv = pinned(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{max(1, round(duration_s))}s",
-            f"--timeout={max(1, round(timeout_s))}s",
-            "-s",
-            str(LUA),
-            url,
-        ],
-        core,
-    )
+    argv = _argv(url, connections, duration_s, timeout_s, core)
     before = sum(cpu_seconds(pid) for pid in server_pids)
     done = subprocess.run(
         argv,
@@ -128,6 +104,15 @@ def run(
     )
     after = sum(cpu_seconds(pid) for pid in server_pids)
     return _parse(done.stdout, done.stderr, done.returncode, after - before)
+
+
+def _argv(
+    url: str, connections: int, duration_s: float, timeout_s: float, core: int | None
+) -> list[str]:
+    """wrk with one thread and bench/wrk.lua, pinned to `core`."""
+    duration, timeout = max(1, round(duration_s)), max(1, round(timeout_s))
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}s"]
+    return pinned([*argv, "-s", str(LUA), url], core)
 
 
 def _parse(stdout: str, stderr: str, returncode: int, cpu_s: float) -> WrkResult:

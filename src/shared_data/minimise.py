@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from shared_data.domain import Outcome, RegistryAnswer
-
 # A node of the path tree: None keeps the value whole; a dict keeps only those sub-keys.
 PathTree = dict[str, "PathTree | None"]
 # What `_project` returns for a value nothing of which may be released.
@@ -51,15 +49,6 @@ def _build_tree(paths: Iterable[str]) -> PathTree:
 def minimise(fields: Mapping[str, Any], allowed_paths: Iterable[str]) -> dict[str, Any]:
     """Return `fields` reduced to `allowed_paths` (nested dicts and lists of dicts included)."""
     return _project_mapping(fields, path_tree(allowed_paths))
-
-
-def minimise_answer(answer: RegistryAnswer, allowed_paths: Iterable[str]) -> RegistryAnswer:
-    """Return the answer with its record's fields minimised (other outcomes are unchanged)."""
-    record = answer.record
-    if answer.outcome is not Outcome.FOUND or record is None:
-        return answer
-    fields = minimise(record.fields, allowed_paths)
-    return answer.model_copy(update={"record": record.model_copy(update={"fields": fields})})
 
 
 def _project_mapping(value: Mapping[str, Any], tree: PathTree) -> dict[str, Any]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared_data.domain import RegistryAnswer, RegistryRecord, UnavailableReason
-from shared_data.minimise import minimise, minimise_answer, path_tree
+from shared_data.minimise import minimise, path_tree
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -61,12 +60,3 @@ def test_deeply_nested_paths_project_at_every_level() -> None:
     assert minimise(owners, ["owners.person.name", "owners.role"]) == {
         "owners": [{"person": {"name": "A"}, "role": "x"}]
     }
-
-
-def test_only_found_answers_are_minimised() -> None:
-    found = RegistryAnswer.found(RegistryRecord(record_id="r", fields=CT07), NOW)
-    down = RegistryAnswer.unavailable(UnavailableReason.TIMEOUT, NOW)
-    minimised = minimise_answer(found, ["pin"])
-    assert minimised.record is not None and minimised.record.fields == {"pin": CT07["pin"]}
-    assert found.record is not None and found.record.fields == CT07  # the input is untouched
-    assert minimise_answer(down, ["pin"]) == down

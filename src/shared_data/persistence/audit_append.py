@@ -131,15 +131,7 @@ class ChainAppender:
         params: Any = values
         if self._claim_order is not None:
             params = tuple(values[name] for name in self._claim_order)
-        cursor = self._cursor(conn)
-        try:
-            cursor.execute(self._claim_sql, params)
-            claimed: bool = cursor.rowcount == 1
-        except self._dbapi_error as exc:
-            raise _wrapped(self._claim_sql, exc, self._dbapi_error) from exc
-        finally:
-            cursor.close()
-        return claimed
+        return self._execute(conn, self._claim_sql, params, many=False) == 1
 
     def _insert(self, conn: Connection, sealed: Sequence[Mapping[str, Any]]) -> None:
         processors = self._processors
@@ -150,17 +142,21 @@ class ChainAppender:
                 for name in self._order
             }
             params.append(tuple(values.values()) if self._positional else values)
-        cursor = self._cursor(conn)
+        self._execute(conn, self._insert_sql, params, many=True)
+
+    def _execute(self, conn: Connection, sql: str, params: Any, *, many: bool) -> int:
+        """Run one prepared statement on the connection's DBAPI cursor; return its rowcount.
+        A DBAPI error comes out as SQLAlchemy's (the writer tells a bad row from a failing
+        store by those types)."""
+        cursor = conn.connection.cursor()
         try:
-            cursor.executemany(self._insert_sql, params)
+            (cursor.executemany if many else cursor.execute)(sql, params)
+            rowcount: int = cursor.rowcount
         except self._dbapi_error as exc:
-            raise _wrapped(self._insert_sql, exc, self._dbapi_error) from exc
+            raise DBAPIError.instance(sql, None, exc, self._dbapi_error) from exc
         finally:
             cursor.close()
-
-    @staticmethod
-    def _cursor(conn: Connection) -> Any:
-        return conn.connection.cursor()
+        return rowcount
 
 
 def _seal(
@@ -168,9 +164,3 @@ def _seal(
 ) -> tuple[list[dict[str, Any]], chain.ChainHead]:
     sealed, seq, prev = chain.seal(head, rows)
     return sealed, replace(head, seq=seq, hash=prev)
-
-
-def _wrapped(statement: str, exc: Exception, base: type[Exception]) -> Exception:
-    # SQLAlchemy's own mapping of a DBAPI error (IntegrityError, DataError, ...): the writer
-    # tells a bad row from a failing store by these types.
-    return DBAPIError.instance(statement, None, exc, base)
